@@ -1,0 +1,1 @@
+"""newswire: run a multilingual news agency end to end."""

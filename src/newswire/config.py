@@ -1,0 +1,122 @@
+"""The one settings object. Nothing else in newswire reads the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from newswire.languages import DEFAULT_WORKING_LANGUAGES
+
+
+class Settings(BaseSettings):
+    """Every setting newswire has, with its default and the help text the README repeats."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///newswire.db",
+        description="SQLAlchemy URL of the database: a SQLite file (default, in the working "
+        "directory) or `postgresql+psycopg://user@host/db` for scale.",
+    )
+    config_file: Path | None = Field(
+        default=None,
+        description="A TOML file with any of these settings (keys without the prefix, lower case); "
+        "environment variables win over it.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `newswire serve` listens on.")
+    port: int = Field(default=8000, description="Port `newswire serve` listens on.")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The site's public base URL, used in canonical links and feeds.",
+    )
+    languages: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=DEFAULT_WORKING_LANGUAGES,
+        description="Working languages of a new agency, comma-separated BCP 47 codes.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        description="Largest request body the API accepts (bytes); larger is 413.",
+    )
+    feed_max_wait: float = Field(
+        default=60.0, description="Longest long-poll `wait` the content feed grants (seconds)."
+    )
+    outbound_allow: Annotated[
+        tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], NoDecode
+    ] = Field(
+        default=(),
+        description="Networks (CIDR, comma-separated) that webhooks, SFTP targets and polled feeds "
+        "may reach although private or loopback. Empty by default.",
+    )
+    vocabulary_dir: Path | None = Field(
+        default=None,
+        description="Folder holding the IPTC Media Topics export "
+        "(`iptc-mediatopic_*.json`) for topic labels; codes alone are shown without it.",
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("outbound_allow", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(ipaddress.ip_network(p.strip()) for p in value.split(",") if p.strip())
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls, env_settings))
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the TOML file named by NEWSWIRE_CONFIG_FILE, when there is one."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._env = env
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = self._env().get("config_file")
+        if not path:
+            return {}
+        with Path(path).open("rb") as handle:
+            data = tomllib.load(handle)
+        return {key.lower(): value for key, value in data.items()}
+
+
+def settings_fields() -> dict[str, str]:
+    """Environment variable name → help text, for the README check and `--help`."""
+    return {
+        f"NEWSWIRE_{name.upper()}": field.description or ""
+        for name, field in Settings.model_fields.items()
+    }

@@ -1,0 +1,22 @@
+"""Imports every table model, so that `Base.metadata` is complete (Alembic, tests)."""
+
+from newswire.agency.models import Agency, ApiKey, AuditEntry, Bureau, Desk, User, user_desks
+from newswire.db import Base
+from newswire.delivery.models import Subscriber
+from newswire.stories.models import FeedEvent, Item, Story, Version
+
+__all__ = [
+    "Agency",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Bureau",
+    "Desk",
+    "FeedEvent",
+    "Item",
+    "Story",
+    "Subscriber",
+    "User",
+    "Version",
+    "user_desks",
+]
