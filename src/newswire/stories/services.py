@@ -170,7 +170,7 @@ def create_story(
     _apply(item, data, actor)
     if data.uri and session.scalars(select(Item.id).where(Item.uri == data.uri)).first():
         raise Conflict(f"an item with uri {data.uri!r} exists already", field="uri")
-    session.add(item)
+    story.items.append(item)
     session.flush()
     audit(session, actor, "story.create", "story", story.id, language=data.language)
     return story
@@ -213,7 +213,9 @@ def save_item(
             firstcreated=firstcreated,
         )
         _apply(item, data, actor)
-        session.add(item)
+        if data.uri and session.scalars(select(Item.id).where(Item.uri == data.uri)).first():
+            raise Conflict(f"an item with uri {data.uri!r} exists already", field="uri")
+        story.items.append(item)
         session.flush()
         audit(session, actor, "item.create", "story", story.id, language=data.language)
         return item, True
@@ -310,9 +312,10 @@ def _new_version(
     pubstatus: str,
     kind: str,
     note: str | None,
+    at: datetime | None = None,
 ) -> Version:
     agency = ctx.agency(session)
-    now = db.utcnow()
+    now = at or db.utcnow()
     number = item.current_version + 1
     document = _document(
         ctx, agency, story, item, number=number, pubstatus=pubstatus, now=now, note=note
@@ -367,9 +370,18 @@ def _feed_event(session: Session, story: Story, item: Item, version: Version, ki
 
 
 def publish(
-    session: Session, actor: Principal, ctx: StoryContext, story_id: int, language: str
+    session: Session,
+    actor: Principal,
+    ctx: StoryContext,
+    story_id: int,
+    language: str,
+    *,
+    at: datetime | None = None,
 ) -> Version:
-    """Publish a draft or submitted item as version 1 (held back while an embargo runs)."""
+    """Publish a draft or submitted item as version 1 (held back while an embargo runs).
+
+    `at` backdates the publication (imports and the demo); it defaults to now.
+    """
     story = get_story(session, story_id)
     item = get_item(session, story_id, language)
     permissions.require(permissions.can_publish(actor, story, language), "publish this item")
@@ -382,7 +394,7 @@ def publish(
         if source is None or source.status not in ("published", "scheduled"):
             raise Conflict("publish the source item first", field="lang")
     return _new_version(
-        session, actor, ctx, story, item, pubstatus="usable", kind="published", note=None
+        session, actor, ctx, story, item, pubstatus="usable", kind="published", note=None, at=at
     )
 
 
@@ -393,6 +405,8 @@ def correct(
     story_id: int,
     language: str,
     note: str | None,
+    *,
+    at: datetime | None = None,
 ) -> Version:
     """Publish the current working copy as a new version of a published item."""
     story = get_story(session, story_id)
@@ -409,6 +423,7 @@ def correct(
         pubstatus="usable",
         kind="corrected",
         note=clean_text(note),
+        at=at,
     )
 
 
@@ -419,6 +434,8 @@ def kill(
     story_id: int,
     language: str,
     reason: str | None,
+    *,
+    at: datetime | None = None,
 ) -> Version:
     """Withdraw an item: a last version with pubstatus `canceled` that every channel honours."""
     story = get_story(session, story_id)
@@ -435,6 +452,7 @@ def kill(
         pubstatus="canceled",
         kind="killed",
         note=clean_text(reason),
+        at=at,
     )
 
 

@@ -1,0 +1,79 @@
+"""The web application: content API, writing API, health and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import orjson
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from starlette.types import ASGIApp
+
+from newswire import metrics
+from newswire.api import content, errors, stories
+from newswire.api.deps import StateDep, read
+from newswire.api.fastpath import ItemFastPath
+from newswire.api.hub import FeedRecord
+from newswire.api.limits import BodySizeLimit
+from newswire.api.state import AppState
+from newswire.config import Settings
+from newswire.db import Database
+from newswire.worker import jobs
+
+
+def _count(records: list[FeedRecord]) -> None:
+    for record in records:
+        metrics.PUBLICATION_EVENTS.labels(record.kind).inc()
+    metrics.FEED_SEQ.set(records[-1].seq)
+
+
+def create_app(
+    settings: Settings, database: Database | None = None, *, worker: bool = True
+) -> ASGIApp:
+    """The ASGI application. `worker` runs scheduled jobs (embargoes) inside this process."""
+    database = database or Database(settings.database_url)
+    state = AppState.build(settings, database)
+    state.hub.listeners.append(_count)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await state.hub.start()
+        task = None
+        if worker:
+            task = asyncio.create_task(
+                jobs.run_forever(database, state.worker_wake, state.hub.poke)
+            )
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await state.hub.stop()
+
+    app = FastAPI(
+        title="newswire",
+        version="1",
+        summary="A news agency's content API: IPTC ninjs and NewsML-G2, a feed, a writing API.",
+        lifespan=lifespan,
+    )
+    app.state.newswire = state
+    errors.install(app)
+    app.include_router(content.router)
+    app.include_router(stories.router)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(state: StateDep) -> Response:
+        await read(state, lambda session: session.execute(text("SELECT 1")))
+        body = {"status": "ok", "database": "ok", "feed_seq": state.hub.latest_seq}
+        return Response(orjson.dumps(body), media_type="application/json")
+
+    @app.get("/metrics", tags=["operations"])
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return BodySizeLimit(ItemFastPath(app, state), settings.max_body_bytes)

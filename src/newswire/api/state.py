@@ -1,0 +1,167 @@
+"""Everything a running web process shares: settings, database, caches, the feed hub."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import anyio
+from sqlalchemy.orm import Session
+
+from newswire.agency.services import Principal, authenticate_key
+from newswire.api.hub import FeedHub, FeedRecord
+from newswire.config import Settings
+from newswire.db import Database
+from newswire.errors import Unauthorized
+from newswire.formats.registry import FormatRegistry, default_formats
+from newswire.security import hash_key
+from newswire.stories.document import ItemDocument
+from newswire.stories.services import StoryContext, released_version
+
+KEY_CACHE_SECONDS = 10.0
+
+
+class KeyCache:
+    """API key → principal, for a few seconds, so that reads need no database round trip."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._entries: dict[str, tuple[Principal, float]] = {}
+
+    def cached(self, key: str) -> Principal | None:
+        entry = self._entries.get(hash_key(key))
+        if entry is not None and entry[1] > time.monotonic():
+            return entry[0]
+        return None
+
+    async def principal(self, key: str) -> Principal:
+        found = self.cached(key)
+        if found is not None:
+            return found
+        principal = await anyio.to_thread.run_sync(self._load, key)
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[hash_key(key)] = (principal, time.monotonic() + KEY_CACHE_SECONDS)
+        return principal
+
+    def _load(self, key: str) -> Principal:
+        with self._database.read() as session:
+            return authenticate_key(session, key)
+
+    def forget(self) -> None:
+        self._entries.clear()
+
+
+@dataclass(slots=True)
+class CachedItem:
+    """One released version with its renderings, made on first request."""
+
+    document: ItemDocument
+    item_id: int
+    subject_codes: tuple[str, ...]
+    rendered: dict[str, bytes] = field(default_factory=dict)
+
+    def etag(self, format_name: str) -> str:
+        return f'"{self.item_id}-{self.document.version}-{format_name}"'
+
+
+class ItemCache:
+    """Released versions by (uri, version); `version=None` is "the latest" and is dropped when
+    the feed hub sees a new event for that uri. Numbered versions never change."""
+
+    def __init__(self, database: Database, formats: FormatRegistry, size: int = 20_000) -> None:
+        self._database = database
+        self._formats = formats
+        self._size = size
+        self._entries: OrderedDict[tuple[str, int | None], CachedItem | None] = OrderedDict()
+
+    def cached(self, uri: str, version: int | None) -> CachedItem | bool | None:
+        """The entry, None for a known miss, or False when the cache does not know."""
+        key = (uri, version)
+        if key not in self._entries:
+            return False
+        self._entries.move_to_end(key)
+        return self._entries[key]
+
+    async def get(self, uri: str, version: int | None) -> CachedItem | None:
+        hit = self.cached(uri, version)
+        if hit is not False:
+            return hit  # type: ignore[return-value]  # a CachedItem or a remembered miss
+        entry = await anyio.to_thread.run_sync(self._load, uri, version)
+        if entry is not None:  # misses are not remembered: the item may be published next
+            self._entries[(uri, version)] = entry
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return entry
+
+    def render(self, entry: CachedItem, format_name: str) -> bytes:
+        body = entry.rendered.get(format_name)
+        if body is None:
+            body = self._formats.get(format_name).render(entry.document)
+            entry.rendered[format_name] = body
+        return body
+
+    def media_type(self, format_name: str) -> str:
+        return self._formats.get(format_name).media_type
+
+    def on_events(self, records: list[FeedRecord]) -> None:
+        for record in records:
+            self.forget(record.uri)
+
+    def forget(self, uri: str) -> None:
+        self._entries.pop((uri, None), None)
+
+    def _load(self, uri: str, version: int | None) -> CachedItem | None:
+        with self._database.read() as session:
+            return load_cached_item(session, uri, version)
+
+
+def load_cached_item(session: Session, uri: str, version: int | None) -> CachedItem | None:
+    row = released_version(session, uri, version)
+    if row is None:
+        return None
+    document = ItemDocument.model_validate(row.document)
+    return CachedItem(
+        document=document,
+        item_id=row.item_id,
+        subject_codes=tuple(s.code for s in document.subjects),
+    )
+
+
+@dataclass(slots=True)
+class AppState:
+    settings: Settings
+    database: Database
+    ctx: StoryContext
+    formats: FormatRegistry
+    hub: FeedHub
+    keys: KeyCache
+    items: ItemCache
+    worker_wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> AppState:
+        formats = default_formats()
+        hub = FeedHub(database)
+        items = ItemCache(database, formats)
+        hub.listeners.append(items.on_events)
+        return cls(
+            settings=settings,
+            database=database,
+            ctx=StoryContext.from_settings(settings.vocabulary_dir, settings.public_url),
+            formats=formats,
+            hub=hub,
+            keys=KeyCache(database),
+            items=items,
+        )
+
+
+def bearer_key(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthorized("send your API key as `Authorization: Bearer KEY`")
+    scheme, _, key = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("send your API key as `Authorization: Bearer KEY`")
+    return key.strip()

@@ -1,0 +1,365 @@
+"""The `newswire` command line. Thin: it parses, calls services, prints."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import orjson
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from newswire import migrate
+from newswire.agency import services as agency
+from newswire.agency.services import SYSTEM, Principal
+from newswire.config import Settings
+from newswire.db import Database
+from newswire.delivery import services as delivery
+from newswire.errors import NewswireError
+from newswire.stories.topics import load_vocabulary
+
+app = typer.Typer(
+    help="newswire: run a multilingual news agency end to end.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+bureau_app = typer.Typer(help="Bureaus.", no_args_is_help=True)
+desk_app = typer.Typer(help="Desks.", no_args_is_help=True)
+token_app = typer.Typer(help="Staff API tokens.", no_args_is_help=True)
+subscriber_app = typer.Typer(help="Subscribers and their API keys.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(bureau_app, name="bureau")
+app.add_typer(desk_app, name="desk")
+app.add_typer(token_app, name="token")
+app.add_typer(subscriber_app, name="subscriber")
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document.")]
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"newswire: error: {message}", markup=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Every failure becomes one line on stderr and a non-zero exit."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except NewswireError as error:
+            where = f" ({error.field})" if error.field else ""
+            fail(f"{error.message}{where}")
+        except ValidationError as error:
+            first = error.errors()[0]
+            fail(f"bad setting {'.'.join(map(str, first['loc']))}: {first['msg']}")
+        except (OperationalError, ProgrammingError) as error:
+            text = str(error.orig).splitlines()[0] if error.orig else str(error)
+            if "no such table" in text or "does not exist" in text:
+                fail("the database is not initialised: run `newswire init` first")
+            fail(f"database: {text}")
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def database(config: Settings | None = None) -> Database:
+    return Database((config or settings()).database_url)
+
+
+@contextmanager
+def write_session(db: Database) -> Iterator[Session]:
+    with db.write() as session:
+        yield session
+
+
+def emit(as_json: bool, document: dict[str, Any], human: str) -> None:
+    if as_json:
+        sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        out.print(human, markup=False, soft_wrap=True)
+
+
+def pairs(value: str | None, what: str) -> dict[str, str]:
+    """`en=Baku,fr=Bakou` → {"en": "Baku", "fr": "Bakou"}."""
+    if not value:
+        return {}
+    result = {}
+    for part in value.split(","):
+        key, sep, text = part.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            raise NewswireError(f"{what} takes LANG=TEXT pairs separated by commas", field=what)
+        result[key.strip()] = text.strip()
+    return result
+
+
+def csv(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+# --- set-up ---------------------------------------------------------------------------------
+
+
+@app.command()
+@one_line_errors
+def init(
+    admin: Annotated[str | None, typer.Option(help="Create this first admin user.")] = None,
+    password: Annotated[str | None, typer.Option(help="The admin's password.")] = None,
+    agency_name: Annotated[str, typer.Option(help="The agency's name.")] = "News Agency",
+    short_name: Annotated[str, typer.Option(help="Its short name, used in datelines.")] = "NEWS",
+    domain: Annotated[str, typer.Option(help="Its domain, used in item URIs.")] = "example.org",
+    timezone: Annotated[str, typer.Option(help="Its home time zone.")] = "UTC",
+    as_json: JsonOption = False,
+) -> None:
+    """Create or migrate the database; create the agency and the first admin."""
+    config = settings()
+    db = database(config)
+    migrate.upgrade(db)
+    with write_session(db) as session:
+        agency_row = agency.ensure_agency(
+            session,
+            name={"en": agency_name},
+            short_name={"en": short_name},
+            domain=domain,
+            working_languages=config.languages,
+            timezone=timezone,
+        )
+        created = None
+        if admin:
+            created = agency.add_user(session, SYSTEM, name=admin, role="admin", password=password)
+        result: dict[str, Any] = {"database": _safe_url(db), "agency": agency_row.domain}
+        if created:
+            result["admin"] = {"name": created.user.name, "password": created.password}
+    human = f"database ready: {_safe_url(db)}"
+    if created:
+        human += f"\nadmin {created.user.name} created"
+        if created.password:
+            human += f", password: {created.password}"
+    emit(as_json, result, human)
+
+
+def _safe_url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+@app.command()
+@one_line_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Run no embedded worker (workers run apart).")
+    ] = False,
+) -> None:
+    """Serve the website, newsroom and API (and an embedded worker)."""
+    from newswire.serve import run
+
+    run(settings(), host=host, port=port, worker=not no_worker)
+
+
+@app.command()
+@one_line_errors
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit.")] = False,
+) -> None:
+    """Run scheduled jobs: embargo releases. Any number may run at once."""
+    import asyncio
+
+    from newswire.worker import jobs
+
+    db = database()
+    if once:
+        released = jobs.run_due(db)
+        out.print(f"released {released} embargoed version(s)")
+        return
+    out.print("worker running; Ctrl-C stops it")
+    with suppress(KeyboardInterrupt):
+        asyncio.run(jobs.run_forever(db, asyncio.Event()))
+
+
+@app.command()
+@one_line_errors
+def demo(as_json: JsonOption = False) -> None:
+    """Initialise if needed and load the demo agency (idempotent)."""
+    from newswire.demo.loader import load_demo
+
+    config = settings()
+    db = database(config)
+    migrate.upgrade(db)
+    report = load_demo(db, config, progress=not as_json)
+    emit(as_json, report.as_json(), report.as_text())
+
+
+# --- admin objects ----------------------------------------------------------------------------
+
+
+@user_app.command("add")
+@one_line_errors
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="reporter, editor, translator, chief_editor, admin")],
+    password: Annotated[
+        str | None, typer.Option(help="Generated and printed when left out.")
+    ] = None,
+    desk: Annotated[list[str] | None, typer.Option(help="A desk code; repeat for more.")] = None,
+    bureau: Annotated[str | None, typer.Option(help="The user's bureau code.")] = None,
+    languages: Annotated[str | None, typer.Option(help="A translator's languages: az,ru")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a staff member."""
+    with write_session(database()) as session:
+        created = agency.add_user(
+            session,
+            SYSTEM,
+            name=name,
+            role=role,
+            password=password,
+            desks=desk or [],
+            bureau=bureau,
+            user_languages=csv(languages),
+        )
+        doc = {
+            "id": created.user.id,
+            "name": created.user.name,
+            "role": created.user.role,
+            "desks": [d.code for d in created.user.desks],
+            "password": created.password,
+        }
+    human = f"user {name} ({role}) added"
+    if created.password:
+        human += f"; password: {created.password}"
+    emit(as_json, doc, human)
+
+
+@bureau_app.command("add")
+@one_line_errors
+def bureau_add(
+    code: str,
+    country: Annotated[str, typer.Option(help="ISO 3166 two-letter code, e.g. AZ")],
+    city: Annotated[str, typer.Option(help="City names per language: en=Baku,fr=Bakou")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Baku")],
+    language: Annotated[str, typer.Option(help="The bureau's default language")] = "en",
+    as_json: JsonOption = False,
+) -> None:
+    """Add a bureau."""
+    with write_session(database()) as session:
+        row = agency.add_bureau(
+            session,
+            SYSTEM,
+            code=code,
+            country=country,
+            city=pairs(city, "city"),
+            timezone=timezone,
+            default_language=language,
+        )
+        doc = {"id": row.id, "code": row.code, "city": row.city, "timezone": row.timezone}
+    emit(as_json, doc, f"bureau {code} added")
+
+
+@desk_app.command("add")
+@one_line_errors
+def desk_add(
+    code: str,
+    name: Annotated[str | None, typer.Option(help="Names per language: en=Politics")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a desk."""
+    with write_session(database()) as session:
+        row = agency.add_desk(session, SYSTEM, code=code, name=pairs(name, "name") or {"en": code})
+        doc = {"id": row.id, "code": row.code, "name": row.name}
+    emit(as_json, doc, f"desk {code} added")
+
+
+@token_app.command("create")
+@one_line_errors
+def token_create(
+    user: Annotated[str, typer.Option(help="The staff member the token acts as.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Create a staff API token (shown once)."""
+    with write_session(database()) as session:
+        row = agency.get_user(session, user)
+        token = agency.create_token(session, SYSTEM, row)
+    emit(as_json, {"user": user, "token": token}, token)
+
+
+@subscriber_app.command("add")
+@one_line_errors
+def subscriber_add(
+    name: str,
+    languages: Annotated[str | None, typer.Option(help="Entitled languages: az,ru")] = None,
+    topics: Annotated[
+        str | None, typer.Option(help="Entitled Media Topics: medtop:04000000")
+    ] = None,
+    webhook: Annotated[str | None, typer.Option(help="A URL to push deliveries to.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a subscriber; prints its API key (and webhook signing secret) once."""
+    config = settings()
+    with write_session(database(config)) as session:
+        created = delivery.add_subscriber(
+            session,
+            SYSTEM,
+            load_vocabulary(config.vocabulary_dir),
+            name=name,
+            languages=csv(languages),
+            topics=csv(topics),
+            webhook=webhook,
+        )
+        doc = {
+            "id": created.subscriber.id,
+            "name": name,
+            "languages": created.subscriber.languages,
+            "topics": created.subscriber.topics,
+            "webhook": webhook,
+            "api_key": created.api_key,
+            "webhook_secret": created.webhook_secret,
+        }
+    human = f"subscriber {name} added\napi key: {created.api_key}"
+    if created.webhook_secret:
+        human += f"\nwebhook signing secret: {created.webhook_secret}"
+    emit(as_json, doc, human)
+
+
+@app.command()
+@one_line_errors
+def export(
+    format: Annotated[str, typer.Option("--format", help="ninjs, ninjs3, newsml")] = "ninjs",
+    lang: Annotated[str | None, typer.Option(help="Only this language.")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="A folder: one file per item. Default: stdout.")
+    ] = None,
+) -> None:
+    """Export every published item (latest versions) in an IPTC format."""
+    from newswire.exporting import export_items
+
+    config = settings()
+    export_items(database(config), config, format, lang, output, progress=output is not None)
+
+
+def _principal_for(session: Session, name: str) -> Principal:
+    return agency.principal_for_user(agency.get_user(session, name))
+
+
+def main() -> None:  # pragma: no cover - the console entry point
+    app()

@@ -1,0 +1,224 @@
+"""`newswire demo`: a realistic agency to try newswire with, loaded idempotently."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import orjson
+from rich.progress import Progress
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from newswire.agency import services as agency
+from newswire.agency.models import Bureau, Desk, User
+from newswire.agency.services import SYSTEM, principal_for_user
+from newswire.config import Settings
+from newswire.db import Database, utcnow
+from newswire.delivery import services as delivery
+from newswire.delivery.models import Subscriber
+from newswire.demo import agency as data
+from newswire.stories import services as stories
+from newswire.stories.document import ItemInput
+from newswire.stories.models import Story
+from newswire.stories.services import StoryContext
+
+
+@dataclass(slots=True)
+class DemoReport:
+    url: str
+    stories: int
+    items: int
+    loaded_now: bool
+    users: list[tuple[str, str, str]] = field(default_factory=list)  # name, role, password
+    subscriber_key: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "stories": self.stories,
+            "items": self.items,
+            "loaded_now": self.loaded_now,
+            "users": [{"name": n, "role": r, "password": p} for n, r, p in self.users],
+            "subscriber": {"name": data.SUBSCRIBER, "api_key": self.subscriber_key},
+        }
+
+    def as_text(self) -> str:
+        lines = [
+            f"demo agency {'loaded' if self.loaded_now else 'already loaded'}: "
+            f"{self.stories} stories, {self.items} language versions",
+            f"open {self.url}/  (API: {self.url}/docs)",
+            "staff (name / role / password):",
+        ]
+        lines += [f"  {n:8} {r:13} {p}" for n, r, p in self.users]
+        lines.append(f"subscriber {data.SUBSCRIBER} api key: {self.subscriber_key}")
+        return "\n".join(lines)
+
+
+def story_files() -> list[dict[str, Any]]:
+    """Every demo story, in a stable order."""
+    folder = resources.files("newswire.demo") / "stories"
+    found: list[dict[str, Any]] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        loaded = orjson.loads(entry.read_bytes())
+        found.extend(loaded if isinstance(loaded, list) else [loaded])
+    return found
+
+
+def paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{html.escape(text)}</p>" for text in texts)
+
+
+def load_demo(database: Database, settings: Settings, *, progress: bool = True) -> DemoReport:
+    ctx = StoryContext.from_settings(settings.vocabulary_dir, settings.public_url)
+    with database.write() as session:
+        agency.ensure_agency(
+            session,
+            name=data.AGENCY_NAME,
+            short_name=data.AGENCY_SHORT_NAME,
+            domain=data.AGENCY_DOMAIN,
+            working_languages=settings.languages,
+            timezone=data.AGENCY_TIMEZONE,
+        )
+        _ensure_structure(session)
+        loaded_now = not session.scalar(select(func.count()).select_from(Story))
+    if loaded_now:
+        _load_stories(database, ctx, progress=progress)
+    with database.write() as session:
+        key = _subscriber_key(session, ctx)
+        n_stories = session.scalar(select(func.count()).select_from(Story)) or 0
+        from newswire.stories.models import Item
+
+        n_items = session.scalar(select(func.count()).select_from(Item)) or 0
+    return DemoReport(
+        url=settings.public_url.rstrip("/"),
+        stories=n_stories,
+        items=n_items,
+        loaded_now=loaded_now,
+        users=[(name, role, f"{name}-demo") for name, role, *_ in data.USERS],
+        subscriber_key=key,
+    )
+
+
+def _ensure_structure(session: Session) -> None:
+    for code, country, timezone, language, city in data.BUREAUS:
+        if not session.scalars(select(Bureau).where(Bureau.code == code)).first():
+            agency.add_bureau(
+                session,
+                SYSTEM,
+                code=code,
+                country=country,
+                city=city,
+                timezone=timezone,
+                default_language=language,
+            )
+    for code, name in data.DESKS:
+        if not session.scalars(select(Desk).where(Desk.code == code)).first():
+            agency.add_desk(session, SYSTEM, code=code, name=name)
+    for user_name, role, desks, bureau, languages in data.USERS:
+        if not session.scalars(select(User).where(User.name == user_name)).first():
+            agency.add_user(
+                session,
+                SYSTEM,
+                name=user_name,
+                role=role,
+                password=f"{user_name}-demo",
+                desks=desks,
+                bureau=bureau,
+                user_languages=languages,
+            )
+
+
+def _subscriber_key(session: Session, ctx: StoryContext) -> str:
+    """The demo subscriber's key: keys are stored hashed, so each run issues a fresh one."""
+    row = session.scalars(select(Subscriber).where(Subscriber.name == data.SUBSCRIBER)).first()
+    if row is None:
+        return delivery.add_subscriber(
+            session, SYSTEM, ctx.vocabulary, name=data.SUBSCRIBER
+        ).api_key
+    return agency.create_subscriber_key(session, SYSTEM, row)
+
+
+def _item_input(story: dict[str, Any], language: str, text: dict[str, Any]) -> ItemInput:
+    return ItemInput(
+        language=language,
+        headline=text["headline"],
+        subheadline=text.get("subheadline"),
+        body_html=paragraphs(text["body"]),
+        slugline=text.get("slugline"),
+        byline=text.get("byline"),
+        urgency=story["urgency"],
+        subjects=tuple(story.get("subjects", ())),
+        places=tuple(story.get("places", ())),
+        people=tuple(story.get("people", ())),
+        organisations=tuple(story.get("organisations", ())),
+        keywords=tuple(story.get("keywords", ())),
+    )
+
+
+def _load_stories(database: Database, ctx: StoryContext, *, progress: bool) -> None:
+    specs = sorted(story_files(), key=lambda s: -float(s["hours_ago"]))
+    now = utcnow()
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("loading demo stories", total=len(specs))
+        for spec in specs:
+            with database.write() as session:
+                _load_story(session, ctx, spec, now)
+            bar.advance(task)
+
+
+def _load_story(session: Session, ctx: StoryContext, spec: dict[str, Any], now: datetime) -> None:
+    chief = principal_for_user(agency.get_user(session, "chief"))
+    languages = ctx.agency(session).languages
+    created = now - timedelta(hours=float(spec["hours_ago"]))
+    source = spec["source_language"]
+    items = spec["items"]
+    embargoed = now + timedelta(hours=data.EMBARGO_HOURS)
+    is_embargoed = spec["key"] == data.STORY_EMBARGOED
+    if is_embargoed:
+        created = now - timedelta(minutes=20)
+    first = _item_input(spec, source, items[source]).model_copy(
+        update={"firstcreated": created, "embargoed": embargoed if is_embargoed else None}
+    )
+    story = stories.create_story(
+        session,
+        chief,
+        ctx,
+        first,
+        desk_id=agency.get_desk(session, spec["desk"]).id,
+        bureau=agency.get_bureau(session, spec["bureau"]),
+    )
+    # Translations follow the source by a few minutes each, as on a real desk.
+    at = created + timedelta(minutes=2)
+    stories.publish(session, chief, ctx, story.id, source, at=min(at, now))
+    for offset, language in enumerate(lang for lang in languages if lang != source):
+        if language not in items:
+            continue
+        translation = _item_input(spec, language, items[language]).model_copy(
+            update={"embargoed": embargoed if is_embargoed else None}
+        )
+        stories.save_item(session, chief, ctx, story.id, translation, expected_revision=None)
+        when = min(at + timedelta(minutes=3 + 2 * offset), now)
+        stories.publish(session, chief, ctx, story.id, language, at=when)
+    correction = spec.get("correction")
+    if correction:
+        when = min(created + timedelta(hours=1), now)
+        for language, fixed in correction.items():
+            item = stories.get_item(session, story.id, language)
+            update = _item_input(spec, language, {**items[language], **fixed})
+            stories.save_item(
+                session, chief, ctx, story.id, update, expected_revision=item.revision
+            )
+            stories.correct(session, chief, ctx, story.id, language, fixed.get("note"), at=when)
+    if spec["key"] == data.STORY_KILLED:
+        when = min(created + timedelta(minutes=40), now)
+        for item in list(story.items):
+            stories.kill(session, chief, ctx, story.id, item.language, _KILL_REASON, at=when)
+
+
+_KILL_REASON = "Withdrawn: the flight information was not confirmed by the airport."
