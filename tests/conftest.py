@@ -1,0 +1,229 @@
+"""Shared fixtures: real SQLite files and the real PostgreSQL server, a seeded agency, a client.
+
+Every database test runs twice: on a fresh SQLite file and, when NEWSWIRE_TEST_POSTGRES_URL
+points at a reachable server, in a fresh PostgreSQL schema. Without a server the PostgreSQL
+runs are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from starlette.testclient import TestClient
+
+from newswire import migrate
+from newswire.agency import services as agency
+from newswire.agency.services import SYSTEM, Principal, principal_for_user
+from newswire.api.app import create_app
+from newswire.config import Settings
+from newswire.db import Database
+from newswire.delivery import services as delivery
+from newswire.stories.services import StoryContext
+
+REPO = Path(__file__).resolve().parents[1]
+STANDARDS = REPO.parent / "shared" / "standards"
+SAMPLES = REPO.parent / "shared" / "samples"
+VOCABULARIES = STANDARDS / "vocabularies"
+POSTGRES_URL = os.environ.get("NEWSWIRE_TEST_POSTGRES_URL", "")
+
+CITIES = {
+    "baku": ("AZ", "Asia/Baku", "az", {
+        "az": "Bakı", "ru": "Баку", "en": "Baku", "fr": "Bakou", "de": "Baku",
+        "es": "Bakú", "ar": "باكو", "zh": "巴库",
+    }),
+    "paris": ("FR", "Europe/Paris", "fr", {
+        "az": "Paris", "ru": "Париж", "en": "Paris", "fr": "Paris", "de": "Paris",
+        "es": "París", "ar": "باريس", "zh": "巴黎",
+    }),
+}  # fmt: skip
+SHORT_NAMES = {
+    "az": "AZƏRTAC", "ru": "АЗЕРТАДЖ", "en": "AZERTAC", "fr": "AZERTAC", "de": "AZERTAC",
+    "es": "AZERTAC", "ar": "أذرتاج", "zh": "阿塞拜疆国家通讯社",
+}  # fmt: skip
+
+
+def _postgres_reachable() -> str | None:
+    if not POSTGRES_URL:
+        return "NEWSWIRE_TEST_POSTGRES_URL is not set (.ci/run sets it)"
+    try:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except sa.exc.OperationalError as error:
+        return f"no PostgreSQL server at NEWSWIRE_TEST_POSTGRES_URL: {error.orig}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_skip_reason() -> str | None:
+    return _postgres_reachable()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (much faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    migrate.upgrade(database)
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_skip_reason: str | None,
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "newswire.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    if postgres_skip_reason:
+        pytest.skip(postgres_skip_reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    try:
+        database = Database(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        vocabulary_dir=VOCABULARIES if VOCABULARIES.is_dir() else None,
+        public_url="https://azertac.example",
+    )
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.database_url)
+    yield database
+    database.dispose()
+
+
+@dataclass
+class Newsroom:
+    """A small agency: two bureaus, two desks, one user per role, a token each."""
+
+    database: Database
+    ctx: StoryContext
+    tokens: dict[str, str] = field(default_factory=dict)
+    principals: dict[str, Principal] = field(default_factory=dict)
+    subscriber_keys: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, who: str) -> dict[str, str]:
+        key = self.tokens.get(who) or self.subscriber_keys[who]
+        return {"Authorization": f"Bearer {key}"}
+
+
+# user name → role, desks, bureau, translator languages
+STAFF = {
+    "reporter": ("reporter", ["politics"], "baku", []),
+    "editor": ("editor", ["politics"], "baku", []),
+    "economy_editor": ("editor", ["economy"], "baku", []),
+    "translator": ("translator", [], "baku", ["ru", "en", "ar", "zh"]),
+    "chief": ("chief_editor", [], "baku", []),
+    "admin": ("admin", [], None, []),
+}
+
+
+@pytest.fixture
+def newsroom(database: Database, settings: Settings) -> Newsroom:
+    ctx = StoryContext.from_settings(settings.vocabulary_dir, settings.public_url)
+    room = Newsroom(database, ctx)
+    with database.write() as session:
+        agency.ensure_agency(
+            session,
+            name={"en": "Azerbaijan State News Agency"},
+            short_name=SHORT_NAMES,
+            domain="azertac.az",
+            working_languages=settings.languages,
+            timezone="Asia/Baku",
+        )
+        for code, (country, timezone, language, city) in CITIES.items():
+            agency.add_bureau(
+                session,
+                SYSTEM,
+                code=code,
+                country=country,
+                city=city,
+                timezone=timezone,
+                default_language=language,
+            )
+        agency.add_desk(session, SYSTEM, code="politics", name={"en": "Politics"})
+        agency.add_desk(session, SYSTEM, code="economy", name={"en": "Economy"})
+        for name, (role, desks, bureau, languages) in STAFF.items():
+            user = agency.add_user(
+                session,
+                SYSTEM,
+                name=name,
+                role=role,
+                password="correct horse battery",
+                desks=desks,
+                bureau=bureau,
+                user_languages=languages,
+            ).user
+            room.tokens[name] = agency.create_token(session, SYSTEM, user)
+            room.principals[name] = principal_for_user(user)
+        vocabulary = room.ctx.vocabulary
+        room.subscriber_keys["all"] = delivery.add_subscriber(
+            session, SYSTEM, vocabulary, name="everything"
+        ).api_key
+        room.subscriber_keys["fr_only"] = delivery.add_subscriber(
+            session, SYSTEM, vocabulary, name="french", languages=["fr"]
+        ).api_key
+    return room
+
+
+@pytest.fixture
+def client(settings: Settings, database: Database, newsroom: Newsroom) -> Iterator[TestClient]:
+    app = create_app(settings, database)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def ninjs_story(language: str = "en", **overrides: object) -> dict[str, object]:
+    """A minimal valid ninjs 2.2 source item as a writer would send it."""
+    document: dict[str, object] = {
+        "language": language,
+        "headlines": [{"role": "main", "value": "Caspian ports report record cargo"}],
+        "bodies": [
+            {
+                "role": "main",
+                "contenttype": "text/html",
+                "value": "<p>Ports on the Caspian handled 4.2 million tonnes.</p>",
+            }
+        ],
+        "urgency": 4,
+        "slugline": "CASPIAN-PORTS",
+        "by": "Leyla Mammadova",
+        "subjects": [{"literal": "medtop:04000000"}],
+    }
+    document.update(overrides)
+    return document
