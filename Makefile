@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# IPTC's Media Topics labels, when the shared standards folder sits beside the checkout.
+export NEWSWIRE_VOCABULARY_DIR ?= $(wildcard $(abspath ../shared/standards/vocabularies))
 
 .PHONY: run test lint typecheck bench clean
 

@@ -77,6 +77,8 @@ def test_by_media_type_prefers_the_first_registered() -> None:
     json_format = registry.by_media_type("application/json")
     g2_format = registry.by_media_type("application/vnd.iptc.g2.newsitem+xml")
 
-    assert json_format is not None and json_format.name == "ninjs"
-    assert g2_format is not None and g2_format.name == "newsml"
+    assert json_format is not None
+    assert json_format.name == "ninjs"
+    assert g2_format is not None
+    assert g2_format.name == "newsml"
     assert registry.by_media_type("text/html") is None

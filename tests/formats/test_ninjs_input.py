@@ -263,7 +263,8 @@ def test_every_other_schema_property_is_tolerated() -> None:
 
     parsed = Ninjs2In.model_validate(document)
 
-    assert parsed.standard is not None and parsed.standard.schema_uri == "http://example.org/s.json"
+    assert parsed.standard is not None
+    assert parsed.standard.schema_uri == "http://example.org/s.json"
     assert parsed.to_item_input().uri == "urn:newsml:example.org:20250219:1"
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import orjson
 from fastapi import FastAPI, Response
+from fastapi.responses import RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.types import ASGIApp
@@ -65,6 +66,11 @@ def create_app(
     errors.install(app)
     app.include_router(content.router)
     app.include_router(stories.router)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> Response:
+        # The reader website comes with its own issue; until then the front door is the API.
+        return RedirectResponse("/docs")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(state: StateDep) -> Response:

@@ -53,7 +53,8 @@ async def write(state: AppState, work: Callable[[Session], T]) -> T:
             return work(session)
 
     result = await anyio.to_thread.run_sync(run)
-    state.hub.poke()
+    # Before answering, so that the writer's next feed read already shows its publication.
+    await state.hub.refresh()
     return result
 
 

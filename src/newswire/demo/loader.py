@@ -50,7 +50,7 @@ class DemoReport:
         lines = [
             f"demo agency {'loaded' if self.loaded_now else 'already loaded'}: "
             f"{self.stories} stories, {self.items} language versions",
-            f"open {self.url}/  (API: {self.url}/docs)",
+            f"API and its documentation: {self.url}/docs",
             "staff (name / role / password):",
         ]
         lines += [f"  {n:8} {r:13} {p}" for n, r, p in self.users]

@@ -394,10 +394,9 @@ class Ninjs2In(_Ninjs2Object):
         codes: list[str] = []
         keywords: list[str] = []
         for subject in self.subjects:
-            code = subject.literal or mediatopic_qcode(subject.uri)
             if subject.rel == KEYWORD_REL:
                 keywords.append(subject.name or subject.literal or "")
-            elif code:
+            elif code := subject.literal or mediatopic_qcode(subject.uri):
                 codes.append(code)
             elif subject.name:
                 # A subject with a name and no code is a keyword in all but name.

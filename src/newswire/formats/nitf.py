@@ -98,13 +98,17 @@ def _blocks(source: lxml_html.HtmlElement, target: etree._Element) -> None:
     for child in source:
         name = child.tag if isinstance(child.tag, str) else None
         if name in _BLOCKS:
-            loose = None
+            if loose is not None:
+                _trim(loose)
+                loose = None
             _block(child, target)
         elif name is not None and (name != "br" or loose is not None):
             _inline(child, loose_paragraph())
         tail = child.tail
         if tail and (tail.strip() or loose is not None):
             _append_text(loose_paragraph(), tail)
+    if loose is not None:
+        _trim(loose)
 
 
 def _block(source: lxml_html.HtmlElement, target: etree._Element) -> None:
@@ -198,6 +202,17 @@ def _append_text(element: etree._Element, text: str | None) -> None:
         last.tail = (last.tail or "") + text
     else:
         element.text = (element.text or "") + text
+
+
+def _trim(paragraph: etree._Element) -> None:
+    """Strip the layout whitespace that stray text between blocks brings along."""
+    if paragraph.text:
+        paragraph.text = paragraph.text.lstrip()
+    if len(paragraph):
+        last = paragraph[-1]
+        last.tail = last.tail.rstrip() if last.tail else last.tail
+    elif paragraph.text:
+        paragraph.text = paragraph.text.rstrip()
 
 
 def _has_content(element: etree._Element) -> bool:
