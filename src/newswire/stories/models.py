@@ -30,8 +30,9 @@ class Story(Base):
 
     desk: Mapped[Desk] = relationship(lazy="joined")
     bureau: Mapped[Bureau | None] = relationship(lazy="joined")
+    # Loaded on first use: publishing one item must not read every language's body.
     items: Mapped[list[Item]] = relationship(
-        back_populates="story", lazy="selectin", order_by="Item.id"
+        back_populates="story", lazy="select", order_by="Item.id"
     )
 
     def item(self, language: str) -> Item | None:
@@ -117,3 +118,5 @@ class FeedEvent(Base):
     desk_id: Mapped[int] = mapped_column(Integer)
     urgency: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version_row: Mapped[Version] = relationship(lazy="raise")

@@ -67,6 +67,18 @@ def get_item(session: Session, story_id: int, language: str) -> Item:
     return item
 
 
+def _item_and_story(session: Session, story_id: int, language: str) -> tuple[Item, Story]:
+    """One query: the item with its story, desk and bureau (all joined eagerly)."""
+    item = session.scalars(
+        select(Item).where(Item.story_id == story_id, Item.language == language)
+    ).first()
+    if item is None:
+        if session.get(Story, story_id) is None:
+            raise NotFound(f"no story {story_id}")
+        raise NotFound(f"story {story_id} has no {language!r} version", field="lang")
+    return item, item.story
+
+
 def released_version(session: Session, uri: str, number: int | None = None) -> Version | None:
     """The newest version readers may see (or version `number`), None when there is none."""
     query = (
@@ -241,8 +253,7 @@ def save_item(
 
 
 def submit(session: Session, actor: Principal, story_id: int, language: str) -> Item:
-    story = get_story(session, story_id)
-    item = get_item(session, story_id, language)
+    item, story = _item_and_story(session, story_id, language)
     permissions.require(
         permissions.can_edit(actor, story, language, item.status), "submit this item"
     )
@@ -322,7 +333,7 @@ def _new_version(
     )
     held = kind == "published" and document.embargoed is not None
     version = Version(
-        item_id=item.id,
+        item=item,
         number=number,
         pubstatus=pubstatus,
         document=document.model_dump(mode="json", exclude_none=True),
@@ -342,7 +353,6 @@ def _new_version(
         item.status = "published"
         if item.published_at is None:
             item.published_at = now
-    session.flush()
     if not held:
         _feed_event(session, story, item, version, kind)
     audit(session, actor, f"item.{kind}", "story", story.id, language=item.language, version=number)
@@ -354,7 +364,7 @@ def _feed_event(session: Session, story: Story, item: Item, version: Version, ki
     session.add(
         FeedEvent(
             kind=kind,
-            version_id=version.id,
+            version_row=version,
             item_id=item.id,
             story_id=story.id,
             uri=item.uri,
@@ -382,8 +392,7 @@ def publish(
 
     `at` backdates the publication (imports and the demo); it defaults to now.
     """
-    story = get_story(session, story_id)
-    item = get_item(session, story_id, language)
+    item, story = _item_and_story(session, story_id, language)
     permissions.require(permissions.can_publish(actor, story, language), "publish this item")
     if item.status not in ("draft", "submitted"):
         raise Conflict(
@@ -409,8 +418,7 @@ def correct(
     at: datetime | None = None,
 ) -> Version:
     """Publish the current working copy as a new version of a published item."""
-    story = get_story(session, story_id)
-    item = get_item(session, story_id, language)
+    item, story = _item_and_story(session, story_id, language)
     permissions.require(permissions.can_publish(actor, story, language), "correct this item")
     if item.status != "published":
         raise Conflict(f"only a published item can be corrected; this one is {item.status}")
@@ -438,8 +446,7 @@ def kill(
     at: datetime | None = None,
 ) -> Version:
     """Withdraw an item: a last version with pubstatus `canceled` that every channel honours."""
-    story = get_story(session, story_id)
-    item = get_item(session, story_id, language)
+    item, story = _item_and_story(session, story_id, language)
     permissions.require(permissions.can_kill(actor, story), "kill this item")
     if item.status not in ("published", "scheduled"):
         raise Conflict(f"only a published item can be killed; this one is {item.status}")

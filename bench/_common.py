@@ -1,0 +1,116 @@
+"""What every benchmark shares: a quiet machine, servers as subprocesses, JSON results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+NEWSWIRE = Path(sys.executable).with_name("newswire")
+
+
+def _cpu_times() -> tuple[int, int]:
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return idle, sum(fields)
+
+
+def wait_for_quiet(limit: float = 0.05, timeout: float = 60.0) -> float:
+    """Wait until background CPU use over 2 s is under `limit` (or give up); returns it."""
+    deadline = time.monotonic() + timeout
+    busy = 1.0
+    while time.monotonic() < deadline:
+        idle0, total0 = _cpu_times()
+        time.sleep(2)
+        idle1, total1 = _cpu_times()
+        busy = 1 - (idle1 - idle0) / max(1, total1 - total0)
+        if busy < limit:
+            break
+    return busy
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(command: list[str], url: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Run a server until the block ends; yields its pid once /healthz-like `url` answers."""
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url, timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{command} did not start")
+            time.sleep(0.1)
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int = 8, connections: int = 64) -> float:
+    """Requests per second that wrk measures (wrk is installed by `make bench` if missing)."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run `make bench`, which installs it")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} error responses from {url}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if not match:
+        raise RuntimeError(f"no Requests/sec in wrk's output:\n{output}")
+    return float(match.group(1))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    result = {
+        "benchmark": name,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        **result,
+    }
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return path
