@@ -32,7 +32,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	for s in bench/bench_*.py; do $(BIN)/python $$s || exit 1; done
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	for s in bench/bench_*.py; do $(BIN)/python -m bench.$$(basename $$s .py) || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -220,7 +220,7 @@ def save_item(
         item = Item(
             story_id=story.id,
             language=data.language,
-            uri=data.uri or item_uri(agency, story.created_at, story.id, data.language),
+            uri=data.uri or item_uri(agency, firstcreated, story.id, data.language),
             status="draft",
             firstcreated=firstcreated,
         )
