@@ -16,11 +16,12 @@ from newswire.stories import services as stories
 from newswire.stories.document import ItemInput
 from newswire.stories.services import StoryContext
 
-WORDS = (
+SENTENCE = (
     "Baku hosted the regional transport forum where delegations from twelve countries "
     "discussed rail freight tariffs container terminals customs corridors and the Caspian "
     "ferry schedule for the coming year while experts presented figures on cargo growth"
-).split()
+)
+WORDS = SENTENCE.split(" ")
 
 
 def words(count: int, seed: int = 0) -> str:
@@ -65,7 +66,11 @@ def make_agency(path: Path) -> BenchAgency:
         )
         desk = agency.add_desk(session, SYSTEM, code="economy", name={"en": "Economy"})
         user = agency.add_user(
-            session, SYSTEM, name="editor", role="chief_editor", password="bench-password"
+            session,
+            SYSTEM,
+            name="editor",
+            role="chief_editor",
+            password="bench-password",  # noqa: S106 - a throwaway database
         ).user
         editor = principal_for_user(user)
         key = delivery.add_subscriber(session, SYSTEM, ctx.vocabulary, name="bench").api_key

@@ -28,12 +28,14 @@ def rss_mb(pid: int) -> float:
 
 
 def baseline_mb() -> float:
-    script = f"{IMPORTS}\nimport os, sys\nsys.stdout.write(str(os.getpid()) + chr(10))\nsys.stdout.flush()\n"
-    script += "sys.stdin.read()\n"
+    script = "\n".join(
+        [IMPORTS, "import os, sys", "print(os.getpid(), flush=True)", "sys.stdin.read()"]
+    )
     process = subprocess.Popen(
         [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    assert process.stdout is not None and process.stdin is not None
+    assert process.stdout is not None
+    assert process.stdin is not None
     pid = int(process.stdout.readline().strip())
     try:
         return rss_mb(pid)
