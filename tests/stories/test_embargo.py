@@ -49,7 +49,7 @@ def test_embargoed_item_is_released_at_its_time(client: TestClient, newsroom: Ne
 
 def test_killing_a_scheduled_item_stops_its_release(client: TestClient, newsroom: Newsroom) -> None:
     until = datetime.now(UTC) + timedelta(hours=2)
-    story_id, uri = _embargoed_story(client, newsroom, until)
+    story_id, _ = _embargoed_story(client, newsroom, until)
     killed = client.post(
         f"/api/v1/stories/{story_id}/items/en/kill", headers=newsroom.headers("editor")
     )
