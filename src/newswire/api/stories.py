@@ -9,13 +9,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newswire.agency.models import Desk
-from newswire.agency.services import get_bureau, get_desk
+from newswire.agency.models import Bureau, Desk, User
+from newswire.agency.services import Principal, get_bureau, get_desk
 from newswire.api.deps import StaffDep, StateDep, read, write
 from newswire.errors import InvalidInput
 from newswire.formats.ninjs import Ninjs2In
 from newswire.stories import services
-from newswire.stories.models import Story
+from newswire.stories.models import Story, Version
 
 router = APIRouter(prefix="/api/v1/stories", tags=["writing"])
 
@@ -117,9 +117,7 @@ def _desk_for(session: Session, desk_ids: frozenset[int], code: str | None) -> D
     return found
 
 
-def _user_bureau(session: Session, actor: Any) -> Any:
-    from newswire.agency.models import User
-
+def _user_bureau(session: Session, actor: Principal) -> Bureau | None:
     user = session.get(User, actor.user_id)
     return user.bureau if user else None
 
@@ -209,7 +207,7 @@ async def submit_item(story_id: int, lang: LangPath, state: StateDep, actor: Sta
     return await write(state, work)
 
 
-def _published(story_id: int, lang: str, version: Any) -> Published:
+def _published(story_id: int, lang: str, version: Version) -> Published:
     return Published(
         story_id=story_id,
         language=lang,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from newswire import migrate
 from newswire.agency import services as agency
-from newswire.agency.services import SYSTEM, Principal
+from newswire.agency.services import SYSTEM
 from newswire.config import Settings
 from newswire.db import Database
 from newswire.delivery import services as delivery
@@ -355,10 +355,6 @@ def export(
 
     config = settings()
     export_items(database(config), config, format, lang, output, progress=output is not None)
-
-
-def _principal_for(session: Session, name: str) -> Principal:
-    return agency.principal_for_user(agency.get_user(session, name))
 
 
 def main() -> None:  # pragma: no cover - the console entry point

@@ -23,7 +23,7 @@ from newswire.delivery.models import Subscriber
 from newswire.demo import agency as data
 from newswire.stories import services as stories
 from newswire.stories.document import ItemInput
-from newswire.stories.models import Story
+from newswire.stories.models import Item, Story
 from newswire.stories.services import StoryContext
 
 
@@ -92,8 +92,6 @@ def load_demo(database: Database, settings: Settings, *, progress: bool = True) 
     with database.write() as session:
         key = _subscriber_key(session, ctx)
         n_stories = session.scalar(select(func.count()).select_from(Story)) or 0
-        from newswire.stories.models import Item
-
         n_items = session.scalar(select(func.count()).select_from(Item)) or 0
     return DemoReport(
         url=settings.public_url.rstrip("/"),
