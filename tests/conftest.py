@@ -7,6 +7,7 @@ runs are skipped, saying why.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 
 from newswire import migrate
@@ -54,7 +56,7 @@ def _postgres_reachable() -> str | None:
     if not POSTGRES_URL:
         return "NEWSWIRE_TEST_POSTGRES_URL is not set (.ci/run sets it)"
     try:
-        engine = sa.create_engine(POSTGRES_URL)
+        engine = sa.create_engine(POSTGRES_URL, poolclass=NullPool)
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
         engine.dispose()
@@ -95,7 +97,7 @@ def database_url(
     if postgres_skip_reason:
         pytest.skip(postgres_skip_reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in POSTGRES_URL else "?"
@@ -125,6 +127,7 @@ def database(settings: Settings) -> Iterator[Database]:
     database = Database(settings.database_url)
     yield database
     database.dispose()
+    gc.collect()  # a connection left open by the test is reported here, not at the end
 
 
 @dataclass
