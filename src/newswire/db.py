@@ -7,12 +7,15 @@ and we issue BEGIN ourselves, so that write transactions can take the write lock
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -99,6 +102,25 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+T = TypeVar("T")
+
+
+async def run_in_thread(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` in a worker thread, for background tasks that a shutdown cancels.
+
+    Cancelling a task does not stop its thread, so the cancellation here waits for the thread
+    to finish: otherwise the shutdown would go on to dispose the engine while the thread still
+    holds a connection, which it then hands back to the disposed pool, where it leaks.
+    """
+    call = asyncio.ensure_future(anyio.to_thread.run_sync(function, *args))
+    try:
+        return await asyncio.shield(call)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await call
+        raise
 
 
 def _configure_sqlite(engine: Engine) -> None:

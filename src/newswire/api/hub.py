@@ -23,7 +23,7 @@ import anyio
 import structlog
 from sqlalchemy import select
 
-from newswire.db import Database
+from newswire.db import Database, run_in_thread
 from newswire.stories.models import FeedEvent
 
 log = structlog.get_logger(__name__)
@@ -91,7 +91,7 @@ class FeedHub:
 
     async def refresh(self) -> None:
         async with self._refresh_lock:
-            rows = await anyio.to_thread.run_sync(self._load_after, self.latest_seq)
+            rows = await run_in_thread(self._load_after, self.latest_seq)
             if not rows:
                 return
             self._recent.extend(rows)

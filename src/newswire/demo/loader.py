@@ -143,6 +143,9 @@ def _subscriber_key(session: Session, ctx: StoryContext) -> str:
 
 
 def _item_input(story: dict[str, Any], language: str, text: dict[str, Any]) -> ItemInput:
+    # The demo files name places, people, organisations and keywords in English only, so
+    # only the English version carries them; a Chinese item with English keywords would be odd.
+    english = language == "en"
     return ItemInput(
         language=language,
         headline=text["headline"],
@@ -152,10 +155,10 @@ def _item_input(story: dict[str, Any], language: str, text: dict[str, Any]) -> I
         byline=text.get("byline"),
         urgency=story["urgency"],
         subjects=tuple(story.get("subjects", ())),
-        places=tuple(story.get("places", ())),
-        people=tuple(story.get("people", ())),
-        organisations=tuple(story.get("organisations", ())),
-        keywords=tuple(story.get("keywords", ())),
+        places=tuple(story.get("places", ())) if english else (),
+        people=tuple(story.get("people", ())) if english else (),
+        organisations=tuple(story.get("organisations", ())) if english else (),
+        keywords=tuple(story.get("keywords", ())) if english else (),
     )
 
 

@@ -11,10 +11,9 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-import anyio
 import structlog
 
-from newswire.db import Database, utcnow
+from newswire.db import Database, run_in_thread, utcnow
 from newswire.stories.services import next_embargo, release_due_embargoes
 
 log = structlog.get_logger(__name__)
@@ -42,10 +41,10 @@ def seconds_until_next(database: Database) -> float:
 async def run_forever(database: Database, wake: asyncio.Event, on_release: object = None) -> None:
     """Release embargoes as they fall due; `wake` is set when a new embargo may be sooner."""
     while True:
-        released = await anyio.to_thread.run_sync(run_due, database)
+        released = await run_in_thread(run_due, database)
         if released and callable(on_release):
             on_release()
-        delay = await anyio.to_thread.run_sync(seconds_until_next, database)
+        delay = await run_in_thread(seconds_until_next, database)
         wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=delay)
