@@ -18,10 +18,11 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 
-from newswire import migrate
+from newswire import migrate, security
 from newswire.agency import services as agency
 from newswire.agency.services import SYSTEM, Principal, principal_for_user
 from newswire.api.app import create_app
@@ -50,6 +51,15 @@ SHORT_NAMES = {
     "az": "AZƏRTAC", "ru": "АЗЕРТАДЖ", "en": "AZERTAC", "fr": "AZERTAC", "de": "AZERTAC",
     "es": "AZERTAC", "ar": "أذرتاج", "zh": "阿塞拜疆国家通讯社",
 }  # fmt: skip
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2 at its production cost takes ~0.1 s a hash; tests hash many. Same algorithm."""
+    production = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = production
 
 
 def _postgres_reachable() -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import orjson
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 
 from newswire.errors import NewswireError, Unauthorized
 
@@ -19,5 +21,23 @@ async def _domain_error(request: Request, error: Exception) -> Response:
     )
 
 
+async def _invalid_request(request: Request, error: Exception) -> Response:
+    """FastAPI's list of errors, plus `field`: the first one's location, e.g. `urgency`."""
+    assert isinstance(error, RequestValidationError)
+    errors = jsonable_encoder(error.errors())
+    field = None
+    if errors:
+        location = [str(part) for part in errors[0].get("loc", ()) if part != "body"]
+        field = ".".join(
+            location[1:] if location[:1] in (["query"], ["header"], ["path"]) else location
+        )
+    return Response(
+        orjson.dumps({"detail": errors, "field": field or None}),
+        status_code=422,
+        media_type="application/json",
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(NewswireError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)

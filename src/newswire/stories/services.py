@@ -23,7 +23,7 @@ from newswire.stories import permissions
 from newswire.stories.dateline import render_dateline
 from newswire.stories.document import ItemDocument, ItemInput, Subject
 from newswire.stories.models import FeedEvent, Item, Story, Version
-from newswire.stories.sanitize import clean_body, clean_text
+from newswire.stories.sanitize import MAX_DEPTH, clean_body, clean_text, nesting_depth
 from newswire.stories.topics import Vocabulary, load_vocabulary
 
 
@@ -114,6 +114,10 @@ def _check_input(ctx: StoryContext, agency: Agency, data: ItemInput) -> None:
         raise InvalidInput("urgency runs from 1 (flash) to 9", field="urgency")
     if not clean_text(data.headline):
         raise InvalidInput("the headline is empty", field="headlines")
+    if nesting_depth(data.body_html) > MAX_DEPTH:
+        raise InvalidInput(
+            f"the body nests markup more than {MAX_DEPTH} levels deep", field="bodies"
+        )
     for code in data.subjects:
         problem = ctx.vocabulary.check(code)
         if problem:
