@@ -19,16 +19,19 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 
 from newswire import migrate, security
 from newswire.agency import services as agency
+from newswire.agency.models import AuditEntry
 from newswire.agency.services import SYSTEM, Principal, principal_for_user
 from newswire.api.app import create_app
 from newswire.config import Settings
 from newswire.db import Database
 from newswire.delivery import services as delivery
+from newswire.stories.models import FeedEvent, Item, Story, Version
 from newswire.stories.services import StoryContext
 
 REPO = Path(__file__).resolve().parents[1]
@@ -219,6 +222,33 @@ def client(settings: Settings, database: Database, newsroom: Newsroom) -> Iterat
     app = create_app(settings, database)
     with TestClient(app) as test_client:
         yield test_client
+
+
+def stored_state(database: Database) -> dict[str, object]:
+    """Everything a request could have written: stories, items, versions, feed, audit log."""
+    with database.read() as session:
+        stories = session.execute(
+            select(Story.id, Story.desk_id, Story.source_language).order_by(Story.id)
+        ).all()
+        items = session.execute(
+            select(
+                Item.id,
+                Item.language,
+                Item.status,
+                Item.revision,
+                Item.current_version,
+                Item.headline,
+                Item.body_html,
+                Item.subjects,
+                Item.urgency,
+                Item.updated_at,
+            ).order_by(Item.id)
+        ).all()
+        counts = {
+            model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Version, FeedEvent, AuditEntry)
+        }
+    return {"stories": stories, "items": items, **counts}
 
 
 def ninjs_story(language: str = "en", **overrides: object) -> dict[str, object]:

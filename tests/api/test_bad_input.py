@@ -13,43 +13,15 @@ from typing import Any
 import anyio
 import pytest
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.testclient import TestClient
 from starlette.types import Message
 
 from newswire import languages
-from newswire.agency.models import AuditEntry
 from newswire.config import Settings
 from newswire.db import Database
-from newswire.stories.models import FeedEvent, Item, Story, Version
-from tests.conftest import Newsroom, ninjs_story
-
-
-def stored_state(database: Database) -> dict[str, object]:
-    """Everything a request could have written: stories, items, versions, feed, audit log."""
-    with database.read() as session:
-        stories = session.execute(
-            select(Story.id, Story.desk_id, Story.source_language).order_by(Story.id)
-        ).all()
-        items = session.execute(
-            select(
-                Item.id,
-                Item.language,
-                Item.status,
-                Item.revision,
-                Item.current_version,
-                Item.headline,
-                Item.body_html,
-                Item.subjects,
-                Item.urgency,
-                Item.updated_at,
-            ).order_by(Item.id)
-        ).all()
-        counts = {
-            model.__name__: session.scalar(select(func.count()).select_from(model))
-            for model in (Version, FeedEvent, AuditEntry)
-        }
-    return {"stories": stories, "items": items, **counts}
+from newswire.stories.models import Item
+from tests.conftest import Newsroom, ninjs_story, stored_state
 
 
 def stored_texts(database: Database) -> list[tuple[str, str]]:

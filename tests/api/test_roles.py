@@ -14,13 +14,9 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from newswire.agency.models import AuditEntry
-from newswire.db import Database
-from newswire.stories.models import FeedEvent, Item, Story, Version
-from tests.conftest import Newsroom, ninjs_story
+from tests.conftest import Newsroom, ninjs_story, stored_state
 
 WHO = ("reporter", "editor", "economy_editor", "translator", "chief", "admin", "subscriber")
 
@@ -245,31 +241,6 @@ OUTCOMES: dict[str, dict[str, object]] = {
     "kill_translation_ru": {"language": "ru", "status": "killed", "version": 2},
     "show_story": {"desk": "politics", "source_language": "en"},
 }
-
-
-def stored_state(database: Database) -> dict[str, object]:
-    """Everything a request could have written: stories, items, versions, feed, audit log."""
-    with database.read() as session:
-        stories = session.execute(
-            select(Story.id, Story.desk_id, Story.source_language).order_by(Story.id)
-        ).all()
-        items = session.execute(
-            select(
-                Item.id,
-                Item.language,
-                Item.status,
-                Item.revision,
-                Item.current_version,
-                Item.headline,
-                Item.body_html,
-                Item.updated_at,
-            ).order_by(Item.id)
-        ).all()
-        counts = {
-            model.__name__: session.scalar(select(func.count()).select_from(model))
-            for model in (Version, FeedEvent, AuditEntry)
-        }
-    return {"stories": stories, "items": items, **counts}
 
 
 CASES = [(endpoint, who) for endpoint in EXPECTED for who in WHO]

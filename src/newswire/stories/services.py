@@ -176,6 +176,21 @@ def create_story(
     )
     session.add(story)
     session.flush()
+    _new_item(session, actor, agency, story, data, firstcreated)
+    audit(session, actor, "story.create", "story", story.id, language=data.language)
+    return story
+
+
+def _new_item(
+    session: Session,
+    actor: Principal,
+    agency: Agency,
+    story: Story,
+    data: ItemInput,
+    firstcreated: datetime,
+) -> Item:
+    if data.uri and session.scalars(select(Item.id).where(Item.uri == data.uri)).first():
+        raise Conflict(f"an item with uri {data.uri!r} exists already", field="uri")
     item = Item(
         story_id=story.id,
         language=data.language,
@@ -184,12 +199,9 @@ def create_story(
         firstcreated=firstcreated,
     )
     _apply(item, data, actor)
-    if data.uri and session.scalars(select(Item.id).where(Item.uri == data.uri)).first():
-        raise Conflict(f"an item with uri {data.uri!r} exists already", field="uri")
     story.items.append(item)
     session.flush()
-    audit(session, actor, "story.create", "story", story.id, language=data.language)
-    return story
+    return item
 
 
 def item_uri(agency: Agency, firstcreated: datetime, story_id: int, language: str) -> str:
@@ -221,18 +233,7 @@ def save_item(
     if item is None:
         source = story.item(story.source_language)
         firstcreated = data.firstcreated or (source.firstcreated if source else db.utcnow())
-        item = Item(
-            story_id=story.id,
-            language=data.language,
-            uri=data.uri or item_uri(agency, firstcreated, story.id, data.language),
-            status="draft",
-            firstcreated=firstcreated,
-        )
-        _apply(item, data, actor)
-        if data.uri and session.scalars(select(Item.id).where(Item.uri == data.uri)).first():
-            raise Conflict(f"an item with uri {data.uri!r} exists already", field="uri")
-        story.items.append(item)
-        session.flush()
+        item = _new_item(session, actor, agency, story, data, firstcreated)
         audit(session, actor, "item.create", "story", story.id, language=data.language)
         return item, True
     if expected_revision is None:
