@@ -15,8 +15,6 @@ from newswire.formats.registry import UnknownFormat, default_formats
 from newswire.stories.document import ItemDocument
 from newswire.stories.models import Item, Version
 
-_SUFFIX = {"ninjs": ".json", "ninjs3": ".json", "newsml": ".xml"}
-
 
 def export_items(
     database: Database,
@@ -28,11 +26,13 @@ def export_items(
     progress: bool,
 ) -> int:
     """Write the items to `output` (one file each) or to stdout (one document a line)."""
+    formats = default_formats()
     try:
-        render = default_formats().get(format_name).render
+        chosen = formats.get(format_name)
     except UnknownFormat:
+        known = ", ".join(formats.names())
         raise InvalidInput(
-            f"unknown format {format_name!r} (formats: ninjs, ninjs3, newsml)", field="format"
+            f"unknown format {format_name!r} (formats: {known})", field="format"
         ) from None
     query = (
         select(Version.document, Item.id)
@@ -50,11 +50,11 @@ def export_items(
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("exporting", total=len(rows))
         for document, item_id in rows:
-            body = render(ItemDocument.model_validate(document))
+            body = chosen.render(ItemDocument.model_validate(document))
             if output is None:
                 sys.stdout.buffer.write(body + b"\n")
             else:
-                (output / f"item-{item_id}{_SUFFIX[format_name]}").write_bytes(body)
+                (output / f"item-{item_id}.{chosen.file_extension}").write_bytes(body)
             count += 1
             bar.advance(task)
     return count

@@ -354,7 +354,11 @@ def export(
     from newswire.exporting import export_items
 
     config = settings()
-    export_items(database(config), config, format, lang, output, progress=output is not None)
+    count = export_items(
+        database(config), config, format, lang, output, progress=output is not None
+    )
+    if output is not None:
+        out.print(f"exported {count} item(s) to {output}", markup=False)
 
 
 def main() -> None:  # pragma: no cover - the console entry point
