@@ -487,6 +487,8 @@ UNINITIALISED = {
     "token create": ["token", "create", "--user", "admin"],
     "subscriber add": ["subscriber", "add", "partner"],
     "export": ["export", "--format", "ninjs"],
+    "serve": ["serve", "--port", "1"],
+    "worker": ["worker", "--once"],
 }
 
 

@@ -174,7 +174,16 @@ def serve(
     """Serve the website, newsroom and API (and an embedded worker)."""
     from newswire.serve import run
 
-    run(settings(), host=host, port=port, worker=not no_worker)
+    config = settings()
+    _require_agency(database(config))
+    run(config, host=host, port=port, worker=not no_worker)
+
+
+def _require_agency(db: Database) -> None:
+    """Fail in one line, before anything starts, on a database that `init` never prepared."""
+    with db.read() as session:
+        agency.get_agency(session)
+    db.dispose()
 
 
 @app.command()
@@ -188,6 +197,7 @@ def worker(
     from newswire.worker import jobs
 
     db = database()
+    _require_agency(db)
     if once:
         released = jobs.run_due(db)
         out.print(f"released {released} embargoed version(s)")
