@@ -43,3 +43,19 @@ def test_openapi_describes_the_spec_endpoints(client: TestClient) -> None:
         "/healthz",
         "/metrics",
     } <= paths
+
+
+def test_docs_page_uses_the_installed_swagger_ui(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/docs/static/swagger-ui-bundle.js" in page.text
+    assert "cdn." not in page.text  # works on a machine with no way out
+    script = client.get("/docs/static/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert len(script.content) > 100_000
+
+
+def test_the_front_door_leads_to_the_api_documentation(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/docs"

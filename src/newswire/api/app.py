@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 from newswire import metrics
 from newswire.api import content, errors, stories
 from newswire.api.deps import StateDep, read
+from newswire.api.docs import install_docs
 from newswire.api.fastpath import ItemFastPath
 from newswire.api.hub import FeedRecord
 from newswire.api.limits import BodySizeLimit
@@ -61,7 +62,10 @@ def create_app(
         version="1",
         summary="A news agency's content API: IPTC ninjs and NewsML-G2, a feed, a writing API.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the installed Swagger UI package, not from a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.newswire = state
     errors.install(app)
     app.include_router(content.router)
