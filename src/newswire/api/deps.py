@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 import anyio
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from newswire.agency.services import Principal
@@ -24,13 +25,17 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
+# Declares bearer auth in the OpenAPI document (so /docs offers "Authorize"); the header
+# itself is read below, so that a missing or malformed one gets our 401, not FastAPI's 403.
+_bearer = HTTPBearer(auto_error=False, description="An API key (`nwk_...`) or staff token")
+
+
 async def get_principal(
+    request: Request,
     state: StateDep,
-    authorization: Annotated[
-        str | None, Header(description="`Bearer` and an API key or staff token")
-    ] = None,
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    return await state.keys.principal(bearer_key(authorization))
+    return await state.keys.principal(bearer_key(request.headers.get("authorization")))
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
