@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -95,20 +96,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    sqlite_template: Path,
-    postgres_skip_reason: str | None,
-) -> Iterator[str]:
-    if request.param == "sqlite":
-        path = tmp_path / "newswire.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    if postgres_skip_reason:
-        pytest.skip(postgres_skip_reason)
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh, migrated schema on the test server; the URL selects it; dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
@@ -124,6 +114,24 @@ def database_url(
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_skip_reason: str | None,
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "newswire.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    if postgres_skip_reason:
+        pytest.skip(postgres_skip_reason)
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,21 +8,18 @@ it loaded (it releases the embargo), and it runs last.
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import orjson
 import pytest
 import sqlalchemy as sa
 from starlette.testclient import TestClient
 
-from newswire import migrate
 from newswire.agency.models import ROLES, Agency, Bureau, Desk, User
 from newswire.api.app import create_app
 from newswire.config import Settings
@@ -31,7 +28,7 @@ from newswire.demo import agency as demo_data
 from newswire.demo.loader import DemoReport, load_demo
 from newswire.stories.models import FeedEvent, Item, Story, Version
 from newswire.stories.services import release_due_embargoes
-from tests.conftest import POSTGRES_URL, REPO, VOCABULARIES
+from tests.conftest import REPO, VOCABULARIES, postgres_schema
 from tests.iptc import requires_standards, validate_newsml, validate_ninjs2, validate_ninjs3
 
 STORY_FOLDER = REPO / "src" / "newswire" / "demo" / "stories"
@@ -101,21 +98,8 @@ def demo_url(
         return
     if postgres_skip_reason:
         pytest.skip(postgres_skip_reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    try:
-        database = Database(url)
-        migrate.upgrade(database)
-        database.dispose()
+    with postgres_schema() as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
