@@ -50,9 +50,6 @@ class KeyCache:
         with self._database.read() as session:
             return authenticate_key(session, key)
 
-    def forget(self) -> None:
-        self._entries.clear()
-
 
 @dataclass(slots=True)
 class CachedItem:

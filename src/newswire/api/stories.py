@@ -227,8 +227,7 @@ async def publish_item(
         version = services.publish(session, actor, state.ctx, story_id, lang)
         return _published(story_id, lang, version)
 
-    result = await write(state, work)
-    state.items.forget(result.uri)
+    result = await write(state, work)  # the feed hub drops cached copies as it sees the event
     if result.status == "scheduled":
         state.worker_wake.set()  # the embedded worker may need to wake sooner
     return result
@@ -249,9 +248,7 @@ async def correct_item(
         version = services.correct(session, actor, state.ctx, story_id, lang, note)
         return _published(story_id, lang, version)
 
-    result = await write(state, work)
-    state.items.forget(result.uri)
-    return result
+    return await write(state, work)
 
 
 @router.post("/{story_id}/items/{lang}/kill", response_model=Published)
@@ -269,6 +266,4 @@ async def kill_item(
         version = services.kill(session, actor, state.ctx, story_id, lang, reason)
         return _published(story_id, lang, version)
 
-    result = await write(state, work)
-    state.items.forget(result.uri)
-    return result
+    return await write(state, work)
