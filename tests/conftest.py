@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -257,6 +258,13 @@ def stored_state(database: Database) -> dict[str, object]:
             for model in (Version, FeedEvent, AuditEntry)
         }
     return {"stories": stories, "items": items, **counts}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def ninjs_story(language: str = "en", **overrides: object) -> dict[str, object]:

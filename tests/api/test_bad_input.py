@@ -573,3 +573,35 @@ def test_a_path_language_unlike_the_documents_is_422_naming_language(
         "field": "language",
     }
     unchanged.check()
+
+
+# --- out-of-range numbers and odd bodies (found by fuzzing the OpenAPI document) ------------
+
+
+def test_numbers_beyond_the_database_range_are_422_not_500(
+    client: TestClient, newsroom: Newsroom
+) -> None:
+    editor, reader = newsroom.headers("editor"), newsroom.headers("all")
+    huge = 235767176612120690688
+    before = stored_state(newsroom.database)
+    publish = client.post(f"/api/v1/stories/{huge}/items/en/publish", headers=editor)
+    assert publish.status_code == 422
+    assert publish.json()["field"] == "story_id"
+    feed = client.get(f"/api/v1/feed?cursor={huge}", headers=reader)
+    assert feed.status_code == 422
+    assert feed.json()["field"] == "cursor"
+    assert stored_state(newsroom.database) == before
+
+
+def test_a_correction_body_that_is_not_an_object_is_422(
+    client: TestClient, newsroom: Newsroom, story: int
+) -> None:
+    before = stored_state(newsroom.database)
+    response = client.post(
+        f"/api/v1/stories/{story}/items/en/correct",
+        content=b"12026213743610694729728",
+        headers={**newsroom.headers("editor"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["input"] == 12026213743610694729728
+    assert stored_state(newsroom.database) == before

@@ -4,7 +4,6 @@ in the same process and from another process sharing the database."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from newswire.config import Settings
-from tests.conftest import Newsroom, ninjs_story
+from tests.conftest import Newsroom, free_port, ninjs_story
 
 
 def _file_and_publish(client: TestClient, newsroom: Newsroom, language: str = "en") -> str:
@@ -87,12 +86,6 @@ def test_long_poll_times_out_empty(client: TestClient, newsroom: Newsroom) -> No
 # --- two `newswire serve` processes sharing one database -----------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def two_servers(
     settings: Settings, newsroom: Newsroom, tmp_path: Path
@@ -107,7 +100,7 @@ def two_servers(
     urls = []
     logs = []
     for n in range(2):
-        port = _free_port()
+        port = free_port()
         logs.append(tmp_path / f"serve-{n}.log")
         with logs[-1].open("wb") as log:
             processes.append(

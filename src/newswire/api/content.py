@@ -69,7 +69,9 @@ async def get_item(
     uri: str,
     state: StateDep,
     principal: PrincipalDep,
-    version: Annotated[int | None, Query(ge=1, description="an older version")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="an older version")
+    ] = None,
     format: Annotated[FormatName | None, Query(description="ninjs, ninjs3 or newsml")] = None,
     accept: Annotated[str | None, Header()] = None,
     if_none_match: Annotated[str | None, Header()] = None,
@@ -188,7 +190,9 @@ async def feed(
     request: Request,
     state: StateDep,
     principal: PrincipalDep,
-    cursor: Annotated[int, Query(ge=0, description="the last seq you have; 0 from the start")] = 0,
+    cursor: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="the last seq you have; 0 from the start")
+    ] = 0,
     wait: Annotated[float, Query(ge=0, le=300, description="long-poll up to this many s")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:

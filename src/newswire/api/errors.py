@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -31,11 +33,10 @@ async def _invalid_request(request: Request, error: Exception) -> Response:
         field = ".".join(
             location[1:] if location[:1] in (["query"], ["header"], ["path"]) else location
         )
-    return Response(
-        orjson.dumps({"detail": errors, "field": field or None}),
-        status_code=422,
-        media_type="application/json",
-    )
+    # The standard library's encoder: the echoed input may hold what orjson refuses, such as
+    # an integer beyond 64 bits.
+    body = json.dumps({"detail": errors, "field": field or None}, ensure_ascii=False, default=str)
+    return Response(body.encode(), status_code=422, media_type="application/json")
 
 
 def install(app: FastAPI) -> None:

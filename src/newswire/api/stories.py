@@ -19,7 +19,8 @@ from newswire.stories.models import Story, Version
 
 router = APIRouter(prefix="/api/v1/stories", tags=["writing"])
 
-LangPath = Annotated[str, Path(description="a working language, e.g. `fr`")]
+LangPath = Annotated[str, Path(max_length=16, description="a working language, e.g. `fr`")]
+StoryId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the story's number")]
 
 
 class StoryCreated(BaseModel):
@@ -123,7 +124,7 @@ def _user_bureau(session: Session, actor: Principal) -> Bureau | None:
 
 
 @router.get("/{story_id}", response_model=StoryOut)
-async def show_story(story_id: int, state: StateDep, actor: StaffDep) -> StoryOut:
+async def show_story(story_id: StoryId, state: StateDep, actor: StaffDep) -> StoryOut:
     """Every language version of a story with its status, revision and translation task."""
 
     def work(session: Session) -> StoryOut:
@@ -153,7 +154,7 @@ async def show_story(story_id: int, state: StateDep, actor: StaffDep) -> StoryOu
 
 @router.put("/{story_id}/items/{lang}", response_model=ItemSaved)
 async def save_item(
-    story_id: int,
+    story_id: StoryId,
     lang: LangPath,
     body: Ninjs2In,
     state: StateDep,
@@ -192,7 +193,9 @@ async def save_item(
 
 
 @router.post("/{story_id}/items/{lang}/submit", response_model=ItemSaved)
-async def submit_item(story_id: int, lang: LangPath, state: StateDep, actor: StaffDep) -> ItemSaved:
+async def submit_item(
+    story_id: StoryId, lang: LangPath, state: StateDep, actor: StaffDep
+) -> ItemSaved:
     def work(session: Session) -> ItemSaved:
         item = services.submit(session, actor, story_id, lang)
         session.flush()
@@ -219,7 +222,7 @@ def _published(story_id: int, lang: str, version: Version) -> Published:
 
 @router.post("/{story_id}/items/{lang}/publish", response_model=Published)
 async def publish_item(
-    story_id: int, lang: LangPath, state: StateDep, actor: StaffDep
+    story_id: StoryId, lang: LangPath, state: StateDep, actor: StaffDep
 ) -> Published:
     """Publish as version 1; with an embargo, it is released by itself at its time."""
 
@@ -235,7 +238,7 @@ async def publish_item(
 
 @router.post("/{story_id}/items/{lang}/correct", response_model=Published)
 async def correct_item(
-    story_id: int,
+    story_id: StoryId,
     lang: LangPath,
     state: StateDep,
     actor: StaffDep,
@@ -253,7 +256,7 @@ async def correct_item(
 
 @router.post("/{story_id}/items/{lang}/kill", response_model=Published)
 async def kill_item(
-    story_id: int,
+    story_id: StoryId,
     lang: LangPath,
     state: StateDep,
     actor: StaffDep,
