@@ -79,6 +79,11 @@ class Settings(BaseSettings):
             return tuple(ipaddress.ip_network(p.strip()) for p in value.split(",") if p.strip())
         return value
 
+    @field_validator("vocabulary_dir", "config_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
     @classmethod
     def settings_customise_sources(
         cls,
