@@ -25,7 +25,6 @@ ROUNDS = 3
 
 
 def publish_with_newswire(path: Path, story_ids: list[int]) -> float:
-    from bench._agency import BenchAgency  # noqa: F401 - for the type below
     from newswire.agency.services import principal_for_user
     from newswire.db import Database
     from newswire.models import User

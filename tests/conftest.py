@@ -124,8 +124,17 @@ def database_url(
     sqlite_template: Path,
     postgres_skip_reason: str | None,
 ) -> Iterator[str]:
-    if request.param == "sqlite":
-        path = tmp_path / "newswire.db"
+    with fresh_database(request.param, tmp_path, sqlite_template, postgres_skip_reason) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(
+    kind: str, folder: Path, sqlite_template: Path, postgres_skip_reason: str | None
+) -> Iterator[str]:
+    """The URL of a new, migrated database: a SQLite file in `folder` or a PostgreSQL schema."""
+    if kind == "sqlite":
+        path = folder / "newswire.db"
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return

@@ -7,7 +7,6 @@ it loaded (it releases the embargo), and it runs last.
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from newswire.demo import agency as demo_data
 from newswire.demo.loader import DemoReport, load_demo
 from newswire.stories.models import FeedEvent, Item, Story, Version
 from newswire.stories.services import release_due_embargoes
-from tests.conftest import REPO, VOCABULARIES, postgres_schema
+from tests.conftest import REPO, VOCABULARIES, fresh_database
 from tests.iptc import requires_standards, validate_newsml, validate_ninjs2, validate_ninjs3
 
 STORY_FOLDER = REPO / "src" / "newswire" / "demo" / "stories"
@@ -91,14 +90,8 @@ def demo_url(
     postgres_skip_reason: str | None,
 ) -> Iterator[str]:
     """Like conftest's `database_url`, for the whole module."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("demo") / "newswire.db"
-        shutil.copy(sqlite_template, path)
-        yield f"sqlite:///{path}"
-        return
-    if postgres_skip_reason:
-        pytest.skip(postgres_skip_reason)
-    with postgres_schema() as url:
+    folder = tmp_path_factory.mktemp("demo")
+    with fresh_database(request.param, folder, sqlite_template, postgres_skip_reason) as url:
         yield url
 
 
