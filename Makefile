@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # IPTC's Media Topics labels, when the shared standards folder sits beside the checkout.
 export NEWSWIRE_VOCABULARY_DIR ?= $(wildcard $(abspath ../shared/standards/vocabularies))
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test browser-deps lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,11 +18,17 @@ run: $(STAMP)
 	$(BIN)/newswire demo
 	$(BIN)/newswire serve
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# What tests/site/test_browser.py needs on a fresh Debian machine: chromium (never a Playwright
+# download) and fonts, DejaVu for Latin, Cyrillic and Arabic, WenQuanYi for Chinese.
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core fonts-wqy-microhei)
+	test -n "$$(fc-list :lang=zh 2>/dev/null)" || (apt-get update -q && apt-get install -y -q --no-install-recommends fontconfig fonts-dejavu-core fonts-wqy-microhei)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -33,6 +39,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	command -v nginx >/dev/null || (apt-get update -q && apt-get install -y -q nginx-light)
 	for s in bench/bench_*.py; do $(BIN)/python -m bench.$$(basename $$s .py) || exit 1; done
 
 clean:

@@ -6,17 +6,24 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import Connection, MetaData, inspect
 
 import newswire.models
 from newswire import migrate
 from newswire.db import Database
+from newswire.search.backend import is_search_object
+
+
+def _context(conn: Connection) -> MigrationContext:
+    # The full-text index is DDL that the models do not describe (see migrations/env.py).
+    return MigrationContext.configure(
+        conn, opts={"include_name": lambda name, type_, _parents: not is_search_object(name, type_)}
+    )
 
 
 def test_migrated_database_matches_the_models(database: Database) -> None:
     with database.engine.connect() as conn:
-        context = MigrationContext.configure(conn)
-        differences = compare_metadata(context, newswire.models.Base.metadata)
+        differences = compare_metadata(_context(conn), newswire.models.Base.metadata)
     assert differences == []
 
 
@@ -29,7 +36,7 @@ def test_migrated_database_is_at_the_newest_revision(database: Database) -> None
 def test_the_comparison_sees_differences(database: Database) -> None:
     """Guards the first test: against an empty schema, every table is reported."""
     with database.engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), MetaData())
+        differences = compare_metadata(_context(conn), MetaData())
     removed = {diff[1].name for diff in differences if diff[0] == "remove_table"}
     assert removed == set(newswire.models.Base.metadata.tables)
 
@@ -43,7 +50,5 @@ def test_migrations_go_down_to_nothing_and_up_again(database: Database) -> None:
         assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(database)
     with database.engine.connect() as conn:
-        differences = compare_metadata(
-            MigrationContext.configure(conn), newswire.models.Base.metadata
-        )
+        differences = compare_metadata(_context(conn), newswire.models.Base.metadata)
     assert differences == []

@@ -63,6 +63,19 @@ class Settings(BaseSettings):
         description="Folder holding the IPTC Media Topics export "
         "(`iptc-mediatopic_*.json`) for topic labels; codes alone are shown without it.",
     )
+    site_language: str | None = Field(
+        default=None,
+        description="The website's default language, where `/` sends readers whose "
+        "Accept-Language matches no working language (default: the agency's first).",
+    )
+    feed_full_text: bool = Field(
+        default=True,
+        description="RSS and Atom feeds carry each story's full text (true) or only its "
+        "summary (false).",
+    )
+    feed_size: int = Field(
+        default=50, ge=1, le=500, description="How many of the newest stories a feed lists."
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @field_validator("languages", mode="before")
@@ -79,7 +92,7 @@ class Settings(BaseSettings):
             return tuple(ipaddress.ip_network(p.strip()) for p in value.split(",") if p.strip())
         return value
 
-    @field_validator("vocabulary_dir", "config_file", mode="before")
+    @field_validator("vocabulary_dir", "config_file", "site_language", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -3,6 +3,7 @@
 from newswire.agency.models import Agency, ApiKey, AuditEntry, Bureau, Desk, User, user_desks
 from newswire.db import Base
 from newswire.delivery.models import Subscriber
+from newswire.site.models import PublicEntry, PublicEntryTopic
 from newswire.stories.models import FeedEvent, Item, Story, Version
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "Desk",
     "FeedEvent",
     "Item",
+    "PublicEntry",
+    "PublicEntryTopic",
     "Story",
     "Subscriber",
     "User",

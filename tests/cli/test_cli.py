@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import feedparser
 import orjson
 import pytest
 import sqlalchemy as sa
@@ -373,6 +374,39 @@ def test_export_newsml_writes_valid_files(
         assert any(uri.encode() in xml for uri in uris)
 
 
+def test_export_rss_and_atom_one_feed_per_language(
+    database_url: str, newsroom: Newsroom, tmp_path: Path
+) -> None:
+    uris = publish_some(newsroom)
+    run = cli(database_url, tmp_path, "export", "--format", "rss", "--lang", "fr")
+    assert run.code == 0, run.stderr
+    feed = feedparser.parse(run.stdout.encode())
+    assert feed.bozo == 0
+    assert feed.feed.language == "fr"
+    assert [e.id for e in feed.entries] == uris[1:]
+    folder = tmp_path / "feeds"
+    run = cli(database_url, tmp_path, "export", "--format", "atom", "--output", str(folder))
+    assert run.code == 0, run.stderr
+    english = feedparser.parse((folder / "en.atom.xml").read_bytes())
+    assert [e.id for e in english.entries] == uris[:1]  # the killed story is not there
+    assert len(list(folder.iterdir())) == 8
+
+
+def test_search_prints_matches_newest_first(
+    database_url: str, newsroom: Newsroom, tmp_path: Path
+) -> None:
+    uris = publish_some(newsroom)
+    run = cli(database_url, tmp_path, "search", "caspian", "--json")
+    assert run.code == 0, run.stderr
+    results = run.json()["results"]
+    assert [r["uri"] for r in results] == [uris[1], uris[0]]  # the killed story is not found
+    assert results[0]["url"].startswith("http://127.0.0.1:8000/fr/news/")
+    english = cli(database_url, tmp_path, "search", "caspienne", "--lang", "en")
+    assert english.stdout.strip() == "no stories found"
+    french = cli(database_url, tmp_path, "search", "CASPIENNE fret", "--lang", "fr")
+    assert HEADLINES[1] in french.stdout
+
+
 # --- the demo --------------------------------------------------------------------------------
 
 
@@ -459,9 +493,17 @@ ERRORS: dict[str, tuple[list[str], str | re.Pattern[str]]] = {
         ["subscriber", "add", "partner", "--webhook", "ftp://example.org/in"],
         "the webhook must be an http(s) URL (webhook)",
     ),
-    "export rss": (
-        ["export", "--format", "rss"],
-        re.compile(r"unknown format 'rss' \(formats: ninjs, ninjs3, newsml.*\).*"),
+    "export bogus": (
+        ["export", "--format", "bogus"],
+        re.compile(r"unknown format 'bogus' \(formats: ninjs, ninjs3, newsml, rss, atom\).*"),
+    ),
+    "export rss xx": (
+        ["export", "--format", "rss", "--lang", "xx"],
+        "'xx' is not a working language of the agency (lang)",
+    ),
+    "search xx": (
+        ["search", "ports", "--lang", "xx"],
+        "'xx' is not a working language of the agency (lang)",
     ),
 }  # fmt: skip
 
@@ -487,6 +529,7 @@ UNINITIALISED = {
     "token create": ["token", "create", "--user", "admin"],
     "subscriber add": ["subscriber", "add", "partner"],
     "export": ["export", "--format", "ninjs"],
+    "search": ["search", "ports"],
     "serve": ["serve", "--port", "1"],
     "worker": ["worker", "--once"],
 }

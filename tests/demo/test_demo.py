@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
+from lxml import etree, html
 from starlette.testclient import TestClient
 
 from newswire.agency.models import ROLES, Agency, Bureau, Desk, User
@@ -292,6 +293,79 @@ def validate_served(demo: Demo, uri: str, query: str) -> None:
     assert newsml.status_code == 200, (url, newsml.text)
     assert newsml.headers["content-type"].startswith("application/vnd.iptc.g2.newsitem+xml")
     validate_newsml(newsml.content)
+
+
+# --- pictures -------------------------------------------------------------------------------
+
+
+def pictured_items(demo: Demo, written: dict[str, Any]) -> list[Item]:
+    """The language versions loaded from `written`, found by their (corrected) headlines."""
+    english = written["items"]["en"]
+    headline = written.get("correction", {}).get("en", {}).get("headline", english["headline"])
+    with demo.database.read() as session:
+        story_id = session.scalars(
+            sa.select(Item.story_id).where(Item.language == "en", Item.headline == headline)
+        ).one()
+    return demo.story_items(story_id)
+
+
+def test_stories_with_a_picture_carry_it_in_every_language(demo: Demo) -> None:
+    pictured = [s for s in story_specs() if "picture" in s]
+    assert len(pictured) >= 4
+    for written in pictured:
+        picture = written["picture"]
+        assert sorted(picture["caption"]) == sorted(picture["alt"]) == sorted(LANGUAGES)
+        href = f"https://azertac.example/static/site/demo/{picture['file']}"
+        items = pictured_items(demo, written)
+        assert sorted(item.language for item in items) == sorted(LANGUAGES)
+        with demo.database.read() as session:
+            documents = session.execute(
+                sa.select(Item.language, Version.number, Version.document)
+                .join(Version, Version.item_id == Item.id)
+                .where(Item.id.in_([item.id for item in items]))
+            ).all()
+        for language, number, document in documents:
+            credit = picture["credit"]
+            assert document["pictures"] == [
+                {
+                    "href": href,
+                    "caption": picture["caption"][language],
+                    "alt": picture["alt"][language],
+                    "credit": credit[language] if isinstance(credit, dict) else credit,
+                    "mimetype": "image/svg+xml",
+                    "width": 1200,
+                    "height": 675,
+                }
+            ], (written["key"], language, number)
+
+
+def test_the_demo_pictures_are_served_as_svg(demo: Demo) -> None:
+    files = sorted({s["picture"]["file"] for s in story_specs() if "picture" in s})
+    for name in files:
+        served = demo.client.get(f"/static/site/demo/{name}")
+        assert served.status_code == 200, name
+        assert served.headers["content-type"].startswith("image/svg+xml"), name
+        drawing = etree.fromstring(served.content)
+        assert drawing.tag == "{http://www.w3.org/2000/svg}svg"
+        assert drawing.get("viewBox") == "0 0 1200 675"
+        # Captions and alt texts are translated; words drawn into the picture would not be.
+        assert not drawing.xpath("//*[local-name()='text']"), name
+
+
+def test_a_demo_story_page_shows_its_picture(demo: Demo) -> None:
+    written = spec("port-alat-containers")
+    for item in pictured_items(demo, written):
+        if item.language not in ("en", "ar", "zh"):
+            continue
+        moved = demo.client.get(f"/{item.language}/news/{item.story_id}-x", follow_redirects=False)
+        assert moved.status_code == 301
+        page = html.fromstring(demo.client.get(moved.headers["location"]).content)
+        (figure,) = page.cssselect("article figure")
+        (image,) = figure.cssselect("img")
+        assert image.get("src") == "https://azertac.example/static/site/demo/caspian-port.svg"
+        assert image.get("alt") == written["picture"]["alt"][item.language]
+        caption = written["picture"]["caption"][item.language]
+        assert caption in figure.cssselect("figcaption")[0].text_content()
 
 
 # --- loading again --------------------------------------------------------------------------

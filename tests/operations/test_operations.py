@@ -55,7 +55,10 @@ def test_docs_page_uses_the_installed_swagger_ui(client: TestClient) -> None:
     assert len(script.content) > 100_000
 
 
-def test_the_front_door_leads_to_the_api_documentation(client: TestClient) -> None:
-    response = client.get("/", follow_redirects=False)
-    assert response.status_code == 307
-    assert response.headers["location"] == "/docs"
+def test_the_front_door_leads_to_the_website_in_the_readers_language(client: TestClient) -> None:
+    response = client.get(
+        "/", headers={"accept-language": "fr-CH, fr;q=0.9"}, follow_redirects=False
+    )
+    assert response.status_code == 302
+    assert response.headers["location"] == "/fr/"
+    assert client.get("/docs").status_code == 200

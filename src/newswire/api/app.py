@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import orjson
 from fastapi import FastAPI, Response
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.types import ASGIApp
@@ -23,6 +23,9 @@ from newswire.api.limits import BodySizeLimit
 from newswire.api.state import AppState
 from newswire.config import Settings
 from newswire.db import Database
+from newswire.site import views as site_views
+from newswire.site.fastpath import SiteFastPath
+from newswire.site.render import STATIC
 from newswire.worker import jobs
 
 
@@ -71,11 +74,6 @@ def create_app(
     app.include_router(content.router)
     app.include_router(stories.router)
 
-    @app.get("/", include_in_schema=False)
-    async def home() -> Response:
-        # The reader website comes with its own issue; until then the front door is the API.
-        return RedirectResponse("/docs")
-
     @app.get("/healthz", tags=["operations"])
     async def healthz(state: StateDep) -> Response:
         await read(state, lambda session: session.execute(text("SELECT 1")))
@@ -86,4 +84,9 @@ def create_app(
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    return BodySizeLimit(ItemFastPath(app, state), settings.max_body_bytes)
+    app.mount("/static/site", StaticFiles(directory=STATIC), name="site-static")
+    # Last: the website's routes include a catch-all that answers unknown paths with a page.
+    app.include_router(site_views.router)
+
+    fast = SiteFastPath(ItemFastPath(app, state), state.site.cache)
+    return BodySizeLimit(fast, settings.max_body_bytes)

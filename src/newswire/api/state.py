@@ -17,6 +17,7 @@ from newswire.db import Database
 from newswire.errors import Unauthorized
 from newswire.formats.registry import FormatRegistry, default_formats
 from newswire.security import hash_key
+from newswire.site.state import SiteState
 from newswire.stories.document import ItemDocument
 from newswire.stories.services import StoryContext, released_version
 
@@ -136,6 +137,7 @@ class AppState:
     hub: FeedHub
     keys: KeyCache
     items: ItemCache
+    site: SiteState
     worker_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -144,6 +146,8 @@ class AppState:
         hub = FeedHub(database)
         items = ItemCache(database, formats)
         hub.listeners.append(items.on_events)
+        site = SiteState()
+        hub.listeners.append(site.cache.clear)
         return cls(
             settings=settings,
             database=database,
@@ -152,6 +156,7 @@ class AppState:
             hub=hub,
             keys=KeyCache(database),
             items=items,
+            site=site,
         )
 
 

@@ -22,7 +22,7 @@ from newswire.agency.services import SYSTEM
 from newswire.config import Settings
 from newswire.db import Database
 from newswire.delivery import services as delivery
-from newswire.errors import NewswireError
+from newswire.errors import InvalidInput, NewswireError
 from newswire.stories.topics import load_vocabulary
 
 app = typer.Typer(
@@ -354,13 +354,16 @@ def subscriber_add(
 @app.command()
 @one_line_errors
 def export(
-    format: Annotated[str, typer.Option("--format", help="ninjs, ninjs3, newsml")] = "ninjs",
+    format: Annotated[
+        str, typer.Option("--format", help="ninjs, ninjs3, newsml, rss or atom")
+    ] = "ninjs",
     lang: Annotated[str | None, typer.Option(help="Only this language.")] = None,
     output: Annotated[
         Path | None, typer.Option(help="A folder: one file per item. Default: stdout.")
     ] = None,
 ) -> None:
-    """Export every published item (latest versions) in an IPTC format."""
+    """Export every published item (latest versions) in an IPTC format, or as one RSS or
+    Atom feed per language."""
     from newswire.exporting import export_items
 
     config = settings()
@@ -369,6 +372,43 @@ def export(
     )
     if output is not None:
         out.print(f"exported {count} item(s) to {output}", markup=False)
+
+
+@app.command()
+@one_line_errors
+def search(
+    query: str,
+    lang: Annotated[str | None, typer.Option(help="Only this language (default: all).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many results.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the published archive, newest first."""
+    from newswire.search.backend import search_languages
+
+    config = settings()
+    db = database(config)
+    _require_agency(db)
+    with db.read() as session:
+        languages = agency.get_agency(session).languages
+        if lang is not None and lang not in languages:
+            raise InvalidInput(f"{lang!r} is not a working language of the agency", field="lang")
+        entries = search_languages(session, [lang] if lang else languages, query, limit=limit)
+    base = config.public_url.rstrip("/")
+    results = [
+        {
+            "uri": e.uri,
+            "language": e.language,
+            "headline": e.headline,
+            "url": base + e.path,
+            "published": e.published_at.isoformat(),
+        }
+        for e in entries
+    ]
+    human = "\n".join(
+        f"{e.published_at:%Y-%m-%d %H:%M}  {e.language}  {e.headline}  {base + e.path}"
+        for e in entries
+    )
+    emit(as_json, {"query": query, "results": results}, human or "no stories found")
 
 
 def main() -> None:  # pragma: no cover - the console entry point

@@ -22,7 +22,7 @@ from newswire.delivery import services as delivery
 from newswire.delivery.models import Subscriber
 from newswire.demo import agency as data
 from newswire.stories import services as stories
-from newswire.stories.document import ItemInput
+from newswire.stories.document import ItemInput, Picture
 from newswire.stories.models import Item, Story
 from newswire.stories.services import StoryContext
 
@@ -142,7 +142,9 @@ def _subscriber_key(session: Session, ctx: StoryContext) -> str:
     return agency.create_subscriber_key(session, SYSTEM, row)
 
 
-def _item_input(story: dict[str, Any], language: str, text: dict[str, Any]) -> ItemInput:
+def _item_input(
+    story: dict[str, Any], language: str, text: dict[str, Any], public_url: str
+) -> ItemInput:
     # The demo files name places, people, organisations and keywords in English only, so
     # only the English version carries them; a Chinese item with English keywords would be odd.
     english = language == "en"
@@ -159,7 +161,35 @@ def _item_input(story: dict[str, Any], language: str, text: dict[str, Any]) -> I
         people=tuple(story.get("people", ())) if english else (),
         organisations=tuple(story.get("organisations", ())) if english else (),
         keywords=tuple(story.get("keywords", ())) if english else (),
+        pictures=_pictures(story, language, public_url),
     )
+
+
+# Where the site serves the demo's own drawings (src/newswire/site/static/demo).
+DEMO_PICTURES_PATH = "/static/site/demo/"
+
+
+def _pictures(story: dict[str, Any], language: str, public_url: str) -> tuple[Picture, ...]:
+    spec = story.get("picture")
+    if not spec:
+        return ()
+    # Subscribers fetch pictures from elsewhere, so the link is absolute, on the public URL.
+    href = public_url.rstrip("/") + DEMO_PICTURES_PATH + spec["file"]
+    picture = Picture(
+        href=href,
+        caption=_in_language(spec.get("caption"), language),
+        alt=_in_language(spec.get("alt"), language),
+        credit=_in_language(spec.get("credit"), language),
+        mimetype="image/svg+xml",
+        width=spec.get("width"),
+        height=spec.get("height"),
+    )
+    return (picture,)
+
+
+def _in_language(text: str | dict[str, str] | None, language: str) -> str | None:
+    # A single string (a photographer's name) reads the same in every language.
+    return text.get(language) if isinstance(text, dict) else text
 
 
 def _load_stories(database: Database, ctx: StoryContext, *, progress: bool) -> None:
@@ -183,7 +213,7 @@ def _load_story(session: Session, ctx: StoryContext, spec: dict[str, Any], now: 
     is_embargoed = spec["key"] == data.STORY_EMBARGOED
     if is_embargoed:
         created = now - timedelta(minutes=20)
-    first = _item_input(spec, source, items[source]).model_copy(
+    first = _item_input(spec, source, items[source], ctx.public_url).model_copy(
         update={"firstcreated": created, "embargoed": embargoed if is_embargoed else None}
     )
     story = stories.create_story(
@@ -200,7 +230,7 @@ def _load_story(session: Session, ctx: StoryContext, spec: dict[str, Any], now: 
     for offset, language in enumerate(lang for lang in languages if lang != source):
         if language not in items:
             continue
-        translation = _item_input(spec, language, items[language]).model_copy(
+        translation = _item_input(spec, language, items[language], ctx.public_url).model_copy(
             update={"embargoed": embargoed if is_embargoed else None}
         )
         stories.save_item(session, chief, ctx, story.id, translation, expected_revision=None)
@@ -211,7 +241,7 @@ def _load_story(session: Session, ctx: StoryContext, spec: dict[str, Any], now: 
         when = min(created + timedelta(hours=1), now)
         for language, fixed in correction.items():
             item = stories.get_item(session, story.id, language)
-            update = _item_input(spec, language, {**items[language], **fixed})
+            update = _item_input(spec, language, {**items[language], **fixed}, ctx.public_url)
             stories.save_item(
                 session, chief, ctx, story.id, update, expected_revision=item.revision
             )

@@ -87,6 +87,18 @@ def _item_meta(item: etree._Element, doc: ItemDocument) -> None:
         _sub(meta, "edNote", xml_safe(doc.ednote))
     if doc.canonical_url:
         _sub(meta, "link", rel="irel:seeAlso", href=doc.canonical_url, contenttype="text/html")
+    for picture in doc.pictures:
+        # A text item points to its pictures as web resources; a link has no width or height
+        # in NewsML-G2 2.35, and its `title` is the place for a short caption.
+        text = picture.caption or picture.alt
+        _sub(
+            meta,
+            "link",
+            rel="irel:seeAlso",
+            href=picture.href,
+            contenttype=picture.mimetype,
+            title=one_line(text) if text else None,
+        )
 
 
 def _content_meta(item: etree._Element, doc: ItemDocument) -> None:

@@ -3,12 +3,17 @@
 Output follows the official schemas in shared/standards/ninjs/schemas. ninjs has no
 `keywords` property in any version (IPTC newsinjson issue #20 is still open), so keywords travel
 as subjects with `rel: "keyword"` and no code; `Ninjs2In` reads them back the same way.
+
+Pictures travel as `associations` of type "picture", as IPTC's examples and the agencies' feeds
+carry them: the caption and alt text as descriptions, the image as a rendition. On input the
+association's own `uri` is the picture's identity, and its link only when no rendition has one.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,7 +30,7 @@ from pydantic import (
 
 from newswire.formats.bodytext import count_words, plain_text, text_to_html
 from newswire.formats.timestamps import rfc3339
-from newswire.stories.document import ItemDocument, ItemInput
+from newswire.stories.document import ItemDocument, ItemInput, Picture
 
 NINJS2_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json#"
 NINJS3_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
@@ -36,6 +41,17 @@ KEYWORD_REL = "keyword"
 NinjsDocument = dict[str, Any]
 
 _MEDIATOPIC_URI = re.compile(r"^https?://cv\.iptc\.org/newscodes/mediatopic/([A-Za-z0-9]+)/?$")
+_HTTP_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+# Roles of picture texts: ours on output, and the spellings providers use for alt text on input.
+CAPTION_ROLE = "caption"
+ALT_ROLE = "alt"
+_ALT_ROLES = frozenset({"alt", "alternative", "alt-text"})
+_CREDIT_ROLES = frozenset({"creditline", "credit"})  # AP's credit line travels as a description
+# Rendition names that mean "the picture itself", not a crop or a thumbnail: ours, and AP's.
+_ORIGINAL_RENDITIONS = frozenset({"original", "baseimage"})
+# Association types that cannot be a picture, even with an image rendition (a video's poster).
+_NOT_PICTURES = frozenset({"text", "audio", "video", "composite", "component"})
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -81,6 +97,7 @@ def to_ninjs2(doc: ItemDocument) -> NinjsDocument:
             "descriptions": _descriptions(doc),
             "copyrightholder": doc.copyrightholder,
             "altids": _altids(doc),
+            "associations": _associations2(doc),
             "standard": {"name": "ninjs", "version": "2.2", "schema": NINJS2_SCHEMA},
         }
     )
@@ -126,6 +143,7 @@ def to_ninjs3(doc: ItemDocument) -> NinjsDocument:
             "descriptions": _descriptions(doc),
             "copyrightHolder": doc.copyrightholder,
             "altIds": _altids(doc),
+            "associations": _associations3(doc),
             "standard": {"name": "ninjs", "version": "3.1", "schema": NINJS3_SCHEMA},
         }
     )
@@ -176,6 +194,73 @@ def _descriptions(doc: ItemDocument) -> list[dict[str, str]]:
 
 def _altids(doc: ItemDocument) -> list[dict[str, str]]:
     return [] if doc.story_id is None else [{"role": "story", "value": str(doc.story_id)}]
+
+
+def _associations2(doc: ItemDocument) -> list[NinjsDocument]:
+    return [
+        _without_empty(
+            {
+                "name": f"picture{n}",
+                "uri": _picture_uri(doc, n),
+                "type": "picture",
+                "representationtype": "partial",
+                "by": picture.credit,
+                "descriptions": _picture_texts(picture, "contenttype"),
+                "renditions": [
+                    _without_empty(
+                        {
+                            "name": "original",
+                            "href": picture.href,
+                            "contenttype": picture.mimetype,
+                            "width": picture.width,
+                            "height": picture.height,
+                        }
+                    )
+                ],
+            }
+        )
+        for n, picture in enumerate(doc.pictures, start=1)
+    ]
+
+
+def _associations3(doc: ItemDocument) -> list[NinjsDocument]:
+    return [
+        _without_empty(
+            {
+                "name": f"picture{n}",
+                "uri": _picture_uri(doc, n),
+                "type": "picture",
+                "representationType": "partial",
+                "by": picture.credit,
+                "descriptions": _picture_texts(picture, "contentType"),
+                "renditions": [
+                    _without_empty(
+                        {
+                            "name": "original",
+                            "href": picture.href,
+                            "contentType": picture.mimetype,
+                            "width": picture.width,
+                            "height": picture.height,
+                        }
+                    )
+                ],
+            }
+        )
+        for n, picture in enumerate(doc.pictures, start=1)
+    ]
+
+
+def _picture_uri(doc: ItemDocument, n: int) -> str:
+    # The schema reserves `uri` for the identity of the object, never for a link to a resource
+    # (that is a rendition's `href`), so the picture is named after the item that carries it.
+    return f"{doc.uri}:picture{n}"
+
+
+def _picture_texts(picture: Picture, content_type: str) -> list[dict[str, str]]:
+    texts = [(CAPTION_ROLE, picture.caption), (ALT_ROLE, picture.alt)]
+    return [
+        {"role": role, content_type: "text/plain", "value": value} for role, value in texts if value
+    ]
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -362,6 +447,67 @@ class Ninjs2Association(_Ninjs2Object):
     name: str
     uri: str
 
+    def to_picture(self) -> Picture | None:
+        """The picture this association shows, or None when it is no picture or has no link.
+
+        The link is not checked here: the story services refuse one that is not absolute
+        http(s), naming `associations`, so a writer learns of it instead of losing the picture.
+        """
+        if not self._is_picture():
+            return None
+        rendition = self._best_rendition()
+        if rendition is not None and rendition.href is not None:
+            href = rendition.href
+        elif _HTTP_URL.match(self.uri):
+            # A picture sent by reference only (as in IPTC's own examples): its URI is its URL.
+            href, rendition = self.uri, None
+        else:
+            return None
+        headline = _main_headline_of(self.headlines)
+        caption = (
+            self._description({CAPTION_ROLE})
+            or (headline.value if headline else None)
+            or self.title
+            or self._description({None})
+        )
+        return Picture(
+            href=href,
+            caption=caption,
+            alt=self._description(_ALT_ROLES),
+            credit=self.by or self.copyrightholder or self._description(_CREDIT_ROLES),
+            mimetype=rendition.contenttype if rendition else None,
+            width=_pixels(rendition.width) if rendition else None,
+            height=_pixels(rendition.height) if rendition else None,
+        )
+
+    def _is_picture(self) -> bool:
+        if self.type == "picture":
+            return True
+        if self.type in _NOT_PICTURES:
+            return False
+        return any(_is_image(rendition.contenttype) for rendition in self.renditions)
+
+    def _best_rendition(self) -> Ninjs2Rendition | None:
+        # A rendition in another format (a PDF, an XMP sidecar) is no picture to show.
+        linked = [
+            rendition
+            for rendition in self.renditions
+            if rendition.href
+            and (rendition.contenttype is None or _is_image(rendition.contenttype))
+        ]
+        original = next((r for r in linked if r.name.strip().lower() in _ORIGINAL_RENDITIONS), None)
+        if original is not None or not linked:
+            return original
+        # max() keeps the first of equals, so without widths the provider's first one wins.
+        return max(linked, key=lambda rendition: rendition.width or 0)
+
+    def _description(self, roles: Collection[str | None]) -> str | None:
+        for description in self.descriptions:
+            role = description.role.strip().lower() if description.role else None
+            if role in roles and description.value.strip():
+                return description.value
+        return None
+
 
 class Ninjs2In(_Ninjs2Object):
     """A ninjs 2.x document as a writer sends it: the body of `POST /api/v1/stories`.
@@ -417,13 +563,15 @@ class Ninjs2In(_Ninjs2Object):
             organisations=_unique(o.name for o in self.organisations if o.name),
             keywords=_unique(k for k in keywords if k),
             embargoed=_utc(self.embargoed),
+            pictures=tuple(p for a in self.associations if (p := a.to_picture()) is not None),
             ednote=self.ednote,
             uri=self.uri,
         )
 
     def _main_headline(self) -> Ninjs2Text:
-        with_text = [h for h in self.headlines if h.value.strip()]
-        return next((h for h in with_text if h.role == "main"), with_text[0])
+        main = _main_headline_of(self.headlines)
+        assert main is not None  # the validator above made sure one headline has text
+        return main
 
     def _body_html(self) -> str:
         if not self.bodies:
@@ -435,6 +583,21 @@ class Ninjs2In(_Ninjs2Object):
         if media_type == "text/plain" or (media_type is None and "<" not in body.value):
             return text_to_html(body.value)
         return body.value
+
+
+def _main_headline_of(headlines: list[Ninjs2Text]) -> Ninjs2Text | None:
+    with_text = [h for h in headlines if h.value.strip()]
+    return next((h for h in with_text if h.role == "main"), with_text[0] if with_text else None)
+
+
+def _is_image(content_type: str | None) -> bool:
+    return (_media_type(content_type) or "").startswith("image/")
+
+
+def _pixels(size: float | None) -> int | None:
+    # The 2.x schema types sizes as numbers; a picture is measured in whole pixels. Infinity
+    # (which JSON parsers may accept) has no integer, so it counts as unknown.
+    return round(size) if size is not None and math.isfinite(size) else None
 
 
 def mediatopic_qcode(uri: str | None) -> str | None:

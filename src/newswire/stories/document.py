@@ -28,6 +28,20 @@ class Subject(BaseModel):
         return None
 
 
+class Picture(BaseModel):
+    """A picture shown with the story: where it is, and what it shows in the item's language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    href: str  # an absolute http(s) URL of the image
+    caption: str | None = None  # shown under the picture
+    alt: str | None = None  # for readers who cannot see it; the caption when absent
+    credit: str | None = None  # photographer or agency
+    mimetype: str | None = None  # e.g. image/jpeg
+    width: int | None = None
+    height: int | None = None
+
+
 class ItemDocument(BaseModel):
     """Everything a subscriber receives about one version of one language version of a story."""
 
@@ -53,6 +67,7 @@ class ItemDocument(BaseModel):
     people: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    pictures: tuple[Picture, ...] = ()
     ednote: str | None = None
     correction_note: str | None = None  # shown to readers on a corrected version
     copyrightholder: str | None = None  # the agency's name
@@ -83,6 +98,7 @@ class ItemInput(BaseModel):
     people: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    pictures: tuple[Picture, ...] = ()  # not yet checked
     embargoed: datetime | None = None
     ednote: str | None = None
     uri: str | None = None

@@ -62,6 +62,8 @@ class Item(Base):
     people: Mapped[list[str]] = mapped_column(JSONType, default=list)
     organisations: Mapped[list[str]] = mapped_column(JSONType, default=list)
     keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # Pictures as `newswire.stories.document.Picture` dictionaries, checked on save.
+    pictures: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     embargoed: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ednote: Mapped[str | None] = mapped_column(Text)
     firstcreated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,9 +20,10 @@ from newswire import db
 from newswire.agency.models import Agency, Bureau
 from newswire.agency.services import Principal, audit, check_languages, get_agency
 from newswire.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
+from newswire.site import entries
 from newswire.stories import permissions
 from newswire.stories.dateline import render_dateline
-from newswire.stories.document import ItemDocument, ItemInput, Subject
+from newswire.stories.document import ItemDocument, ItemInput, Picture, Subject
 from newswire.stories.models import FeedEvent, Item, Story, Version
 from newswire.stories.sanitize import MAX_DEPTH, clean_body, clean_text, nesting_depth
 from newswire.stories.topics import Vocabulary, load_vocabulary
@@ -122,10 +124,44 @@ def _check_input(ctx: StoryContext, agency: Agency, data: ItemInput) -> None:
         problem = ctx.vocabulary.check(code)
         if problem:
             raise InvalidInput(problem, field="subjects")
+    if len(data.pictures) > MAX_PICTURES:
+        raise InvalidInput(f"at most {MAX_PICTURES} pictures per item", field="associations")
+    for picture in data.pictures:
+        if not _PICTURE_URL.match(picture.href) or len(picture.href) > 2000:
+            raise InvalidInput(
+                f"a picture needs an absolute http(s) URL, not {picture.href[:80]!r}",
+                field="associations",
+            )
+        for size in (picture.width, picture.height):
+            if size is not None and not 0 < size <= 100_000:
+                raise InvalidInput(
+                    "picture width and height are positive pixels", field="associations"
+                )
     for name in ("firstcreated", "embargoed"):
         value: datetime | None = getattr(data, name)
         if value is not None and value.tzinfo is None:
             raise InvalidInput("times need a time zone offset (RFC 3339)", field=name)
+
+
+MAX_PICTURES = 20
+_PICTURE_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+
+
+def _pictures(pictures: tuple[Picture, ...]) -> list[dict[str, Any]]:
+    cleaned = []
+    for picture in pictures:
+        cleaned.append(
+            Picture(
+                href=picture.href,
+                caption=clean_text(picture.caption),
+                alt=clean_text(picture.alt),
+                credit=clean_text(picture.credit),
+                mimetype=clean_text(picture.mimetype),
+                width=picture.width,
+                height=picture.height,
+            ).model_dump(exclude_none=True)
+        )
+    return cleaned
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -146,6 +182,7 @@ def _apply(item: Item, data: ItemInput, actor: Principal) -> None:
     item.people = _names(data.people)
     item.organisations = _names(data.organisations)
     item.keywords = _names(data.keywords)
+    item.pictures = _pictures(data.pictures)
     item.embargoed = data.embargoed
     item.ednote = clean_text(data.ednote)
     item.updated_at = db.utcnow()
@@ -309,6 +346,7 @@ def _document(
         people=tuple(item.people),
         organisations=tuple(item.organisations),
         keywords=tuple(item.keywords),
+        pictures=tuple(Picture.model_validate(p) for p in item.pictures or ()),
         ednote=item.ednote,
         correction_note=note,
         copyrightholder=agency.name_in(item.language),
@@ -365,21 +403,33 @@ def _new_version(
 
 
 def _feed_event(session: Session, story: Story, item: Item, version: Version, kind: str) -> None:
+    """Make a version visible: its feed event and what the reader website shows."""
     db.serialise_publications(session)
-    session.add(
-        FeedEvent(
-            kind=kind,
-            version_row=version,
-            item_id=item.id,
-            story_id=story.id,
-            uri=item.uri,
-            version=version.number,
-            language=item.language,
-            subjects=list(item.subjects),
-            desk_id=story.desk_id,
-            urgency=item.urgency,
-            created_at=version.released_at or db.utcnow(),
-        )
+    released_at = version.released_at or db.utcnow()
+    event = FeedEvent(
+        kind=kind,
+        version_row=version,
+        item_id=item.id,
+        story_id=story.id,
+        uri=item.uri,
+        version=version.number,
+        language=item.language,
+        subjects=list(item.subjects),
+        desk_id=story.desk_id,
+        urgency=item.urgency,
+        created_at=released_at,
+    )
+    session.add(event)
+    session.flush()
+    entries.record(
+        session,
+        kind=kind,
+        seq=event.seq,
+        item_id=item.id,
+        story_id=story.id,
+        path=story_path(story.id, item.language, version.document.get("slugline")),
+        document=version.document,
+        released_at=released_at,
     )
     db.notify_publication(session)
 

@@ -74,7 +74,13 @@ def load_vocabulary(directory: Path | None) -> Vocabulary:
         topics[code] = Topic(
             code=code,
             labels=labels,
-            parent=broader[0] if broader else None,
+            parent=_qcode(broader[0]) if broader else None,
             retired=bool(concept.get("retired")),
         )
     return Vocabulary(topics)
+
+
+def _qcode(reference: str) -> str:
+    """IPTC's export names broader concepts by URI; we use qcodes everywhere."""
+    prefix = "http://cv.iptc.org/newscodes/mediatopic/"
+    return "medtop:" + reference[len(prefix) :] if reference.startswith(prefix) else reference

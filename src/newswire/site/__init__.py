@@ -1,0 +1,1 @@
+"""The reader website: pages, feeds and sitemaps in every working language."""
