@@ -484,6 +484,18 @@ def test_a_huge_page_number_is_an_empty_page(site: Site) -> None:
         assert page.cssselect(".empty")
 
 
+def test_unknown_query_parameters_share_the_cached_page(site: Site) -> None:
+    status, body, headers = site.get("/en/")
+    assert status == 200
+    tracked = site.get("/en/?utm_source=newsletter&fbclid=abc")
+    assert tracked[0] == 200
+    assert tracked[2]["etag"] == headers["etag"]
+    assert tracked[1] == body
+    second = site.get("/en/?utm_source=x&page=2")
+    assert second[2]["etag"] == site.get("/en/?page=2")[2]["etag"]
+    assert second[2]["etag"] != headers["etag"]
+
+
 # --- last: these change the demo --------------------------------------------------------------
 
 

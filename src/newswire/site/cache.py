@@ -75,10 +75,12 @@ class Page:
 
 
 class PageCache:
-    """Pages by request path and query string; least recently used out first."""
+    """Pages by request path and query string; least recently used out first, within a
+    budget of bytes (feeds are large, and a crawler may ask for every page)."""
 
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._pages: OrderedDict[str, Page] = OrderedDict()
         self.generation = 0
 
@@ -89,15 +91,21 @@ class PageCache:
         return page
 
     def put(self, key: str, page: Page, generation: int) -> None:
-        if generation != self.generation:
-            return  # rendered from data an event has since changed
+        if generation != self.generation or len(page.body) > self._max_bytes // 8:
+            return  # rendered from data an event has since changed, or too big to keep
+        old = self._pages.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
         self._pages[key] = page
-        if len(self._pages) > self._size:
-            self._pages.popitem(last=False)
+        self._bytes += len(page.body)
+        while self._bytes > self._max_bytes:
+            _key, dropped = self._pages.popitem(last=False)
+            self._bytes -= len(dropped.body)
 
     def clear(self, *_records: object) -> None:
         self.generation += 1
         self._pages.clear()
+        self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._pages)

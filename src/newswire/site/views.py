@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
@@ -32,10 +33,24 @@ class RawResponse(Response):
         self.raw_headers = headers
 
 
+# The only query parameters any page reads; others (utm_source, cache busters) share the
+# page without them, so that they cannot fill the cache with copies.
+_PAGE_PARAMETERS = ("q", "page")
+
+
 def cache_key(request: Request) -> str:
+    """The key the page is cached under: the path, plus the parameters pages read, in the
+    order the fast path sees them when a request sends only those."""
     path: str = request.scope["path"]
     query: bytes = request.scope.get("query_string", b"")
-    return path + ("?" + query.decode("latin-1") if query else "")
+    if not query:
+        return path
+    kept = [
+        (name, value)
+        for name, value in request.query_params.multi_items()
+        if name in _PAGE_PARAMETERS
+    ]
+    return path + ("?" + urlencode(kept) if kept else "")
 
 
 def respond(request: Request, page: Page) -> Response:
