@@ -114,3 +114,79 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def wrk_stats(
+    url: str, headers: dict[str, str] | None = None, seconds: int = 8, connections: int = 64
+) -> dict[str, Any]:
+    """One wrk run (`-t2 --latency`): req/s, latency percentiles in ms, requests, errors.
+
+    Raises if wrk saw any non-2xx/3xx response or socket error, so a figure is never made of
+    error pages or refused connections.
+    """
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run `make bench`, which installs it")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} error responses from {url}")
+    sockets = re.search(r"Socket errors: (.*)", output)
+    if sockets:
+        raise RuntimeError(f"wrk saw socket errors from {url}: {sockets.group(1)}")
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    requests = re.search(r"(\d+) requests in", output)
+    if not rps or not requests:
+        raise RuntimeError(f"no Requests/sec in wrk's output:\n{output}")
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    latency = {
+        f"p{int(p)}": round(float(value) * units[unit], 3)
+        for p, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+    }
+    return {"rps": float(rps.group(1)), "requests": int(requests.group(1)), "latency_ms": latency}
+
+
+def nginx_command(
+    folder: Path, files: dict[str, tuple[Path, str]], port: int, workers: int = 2
+) -> list[str]:
+    """Write an nginx.conf in `folder` serving `files` (URL path → (file, content type)) on
+    127.0.0.1:`port`, and return the command that runs it in the foreground (for `server`).
+
+    The Debian package's nginx as BASELINES.md measures it: `workers` worker processes,
+    sendfile on, access log off, every other setting at its default; pid file, error log and
+    temporary folders live in `folder`.
+    """
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise SystemExit("nginx is not installed: `apt-get install nginx-light`")
+    locations = "\n".join(
+        f'    location = {path} {{ default_type "{content_type}"; alias {file}; }}'
+        for path, (file, content_type) in files.items()
+    )
+    temp = "\n".join(
+        f"  {name}_temp_path {folder / ('nginx-' + name)};"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # As root, the workers would otherwise run as `nobody`, which cannot read a private folder.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"{user}worker_processes {workers};\n"
+        f"pid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'nginx-error.log'} warn;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n"
+        "  access_log off;\n"
+        "  sendfile on;\n"
+        "  types {}\n"
+        f"{temp}\n"
+        "  server {\n"
+        f"    listen 127.0.0.1:{port};\n"
+        f"{locations}\n"
+        "  }\n"
+        "}\n"
+    )
+    error_log = str(folder / "nginx-error.log")
+    return [binary, "-c", str(config), "-p", str(folder), "-e", error_log, "-g", "daemon off;"]

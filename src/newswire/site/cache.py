@@ -34,6 +34,8 @@ class Page:
     extra_headers: tuple[tuple[bytes, bytes], ...] = ()
     etag: str = field(init=False)
     headers: list[tuple[bytes, bytes]] = field(init=False)
+    _full_headers: list[tuple[bytes, bytes]] = field(init=False)
+    _not_modified_headers: list[tuple[bytes, bytes]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.etag = '"' + hashlib.blake2b(self.body, digest_size=12).hexdigest() + '"'
@@ -47,6 +49,9 @@ class Page:
             stamp = format_datetime(self.last_modified.astimezone(UTC), usegmt=True)
             headers.append((b"last-modified", stamp.encode()))
         self.headers = headers
+        # Built once: a cached page is answered many thousand times a second.
+        self._full_headers = [*headers, (b"content-length", str(len(self.body)).encode())]
+        self._not_modified_headers = [h for h in headers if h[0] != b"content-type"]
 
     def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
         """RFC 9110: If-None-Match decides when present; otherwise If-Modified-Since."""
@@ -69,9 +74,8 @@ class Page:
         self, if_none_match: str | None, if_modified_since: str | None, *, head: bool = False
     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         if self.not_modified(if_none_match, if_modified_since):
-            return 304, [h for h in self.headers if h[0] != b"content-type"], b""
-        headers = [*self.headers, (b"content-length", str(len(self.body)).encode())]
-        return self.status, headers, b"" if head else self.body
+            return 304, self._not_modified_headers, b""
+        return self.status, self._full_headers, b"" if head else self.body
 
 
 class PageCache:

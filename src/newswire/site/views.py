@@ -33,22 +33,19 @@ class RawResponse(Response):
         self.raw_headers = headers
 
 
-# The only query parameters any page reads; others (utm_source, cache busters) share the
-# page without them, so that they cannot fill the cache with copies.
-_PAGE_PARAMETERS = ("q", "page")
+def cache_key(request: Request, parameters: tuple[str, ...] = ()) -> str:
+    """The key the page is cached under: the path, plus the query parameters the page reads.
 
-
-def cache_key(request: Request) -> str:
-    """The key the page is cached under: the path, plus the parameters pages read, in the
-    order the fast path sees them when a request sends only those."""
+    Others (utm_source, cache busters) share the page without them, so that they cannot fill
+    the cache with copies. A request that sends only those parameters finds its page in the
+    fast path, which looks up the raw path and query string.
+    """
     path: str = request.scope["path"]
     query: bytes = request.scope.get("query_string", b"")
     if not query:
         return path
     kept = [
-        (name, value)
-        for name, value in request.query_params.multi_items()
-        if name in _PAGE_PARAMETERS
+        (name, value) for name, value in request.query_params.multi_items() if name in parameters
     ]
     return path + ("?" + urlencode(kept) if kept else "")
 
@@ -84,10 +81,12 @@ async def _serve(
     state: AppState,
     language: str | None,
     build: Callable[[Session, SiteContext], Outcome],
+    parameters: tuple[str, ...] = (),
 ) -> Response:
-    """A page from the cache, or built, cached and served; redirects and errors are not kept."""
+    """A page from the cache, or built, cached and served; redirects and errors are not kept.
+    `parameters` names the query parameters the page reads."""
     cache = state.site.cache
-    key = cache_key(request)
+    key = cache_key(request, parameters)
     page = cache.get(key)
     if page is None:
         ctx = await _context(state)
@@ -178,7 +177,11 @@ async def front_page(request: Request, state: StateDep, language: str) -> Respon
     if isinstance(page, Problem):
         return await _problem(request, state, language, page)
     return await _serve(
-        request, state, language, lambda s, ctx: pages.listing_page(s, ctx, language, page)
+        request,
+        state,
+        language,
+        lambda s, ctx: pages.listing_page(s, ctx, language, page),
+        ("page",),
     )
 
 
@@ -200,7 +203,11 @@ async def topic_page(request: Request, state: StateDep, language: str, code: str
     if isinstance(page, Problem):
         return await _problem(request, state, language, page)
     return await _serve(
-        request, state, language, lambda s, ctx: pages.listing_page(s, ctx, language, page, topic)
+        request,
+        state,
+        language,
+        lambda s, ctx: pages.listing_page(s, ctx, language, page, topic),
+        ("page",),
     )
 
 
@@ -253,7 +260,11 @@ async def search_page(request: Request, state: StateDep, language: str) -> Respo
         return await _problem(request, state, language, page)
     query = request.query_params.get("q")
     return await _serve(
-        request, state, language, lambda s, ctx: pages.search_page(s, ctx, language, query, page)
+        request,
+        state,
+        language,
+        lambda s, ctx: pages.search_page(s, ctx, language, query, page),
+        ("q", "page"),
     )
 
 
