@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from newswire.agency.services import Principal
 from newswire.db import Database
+from newswire.search import backend
 from newswire.search.backend import search
 from newswire.search.text import index_text, query_terms
 from newswire.stories import services as stories
@@ -122,3 +123,23 @@ def test_the_query_is_folded_like_the_index() -> None:
     assert [t.tokens for t in query_terms("阿塞拜疆")] == [("阿塞", "塞拜", "拜疆")]
     assert index_text("阿塞拜疆") == "阿塞 塞拜 拜疆"
     assert index_text("الرَّئِيسُ") == index_text("الرئيس")
+
+
+def test_newest_first_whether_the_words_are_common_or_rare(
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL first checks the newest entries one by one, then asks its GIN index; small
+    windows here make both ways run (SQLite has one way, and must agree)."""
+    monkeypatch.setattr(backend, "PG_WINDOWS", (4, 8))
+    publish(newsroom, "en", "Rare sturgeon sighted in the Kura", "Fishermen report a sturgeon.")
+    for number in range(12):
+        publish(newsroom, "en", f"Port report {number}", "Cargo through the port.")
+    db = newsroom.database
+    assert found(db, "en", "port", limit=3) == ["Port report 11", "Port report 10", "Port report 9"]
+    assert found(db, "en", "port", limit=3, offset=6) == [
+        "Port report 5",
+        "Port report 4",
+        "Port report 3",
+    ]
+    assert found(db, "en", "sturgeon", limit=3) == ["Rare sturgeon sighted in the Kura"]
+    assert found(db, "en", "port", limit=5, offset=10) == ["Port report 1", "Port report 0"]
