@@ -190,9 +190,12 @@ def _postgres_ids(
         **topic_params,
     }
     wanted = limit + offset
+    previous: tuple[int, int] | None = None  # (window, matches found in it)
     for window in PG_WINDOWS:
         if wanted > window:
             break
+        if previous is not None and previous[1] * window < wanted * previous[0]:
+            break  # at the rate the last window matched, this one cannot fill a page either
         rows = session.execute(
             text(
                 "SELECT id FROM (SELECT id, search_vector FROM public_entries "  # noqa: S608
@@ -204,6 +207,7 @@ def _postgres_ids(
         ).all()
         if len(rows) == limit:
             return [row[0] for row in rows]
+        previous = (window, len(rows) + offset)
     rows = session.execute(
         text(
             "SELECT id FROM public_entries WHERE language = :language AND search_vector "  # noqa: S608
