@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom 1.0 feeds of public entries, rendered with lxml.
 
 Both renderers take the same `FeedInfo` and `FeedEntry` values and return a UTF-8 document with
-an XML declaration. Every text passes through `_clean` first, which drops the characters XML 1.0
+an XML declaration. Every text passes through `xml_safe` first, which drops the characters XML 1.0
 forbids, so no headline or body can make a feed that readers refuse. Full text (the body HTML,
 with the dateline before it and any correction note after it) goes in only when `full_text`
 is true; otherwise readers get the plain-text summary alone.
@@ -10,13 +10,14 @@ is true; otherwise readers get the plain-text summary alone.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from lxml import etree
+
+from newswire.formats.bodytext import xml_safe
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -34,7 +35,6 @@ _ATOM_LANGUAGES = {"zh": "zh-CN"}
 
 # Everything outside XML 1.0's Char production: C0 controls except tab, LF and CR, lone
 # surrogates (Python strings can hold them; lxml cannot encode them), U+FFFE and U+FFFF.
-_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ def render_atom(info: FeedInfo, entries: Sequence[FeedEntry], *, full_text: bool
     """An Atom 1.0 feed (RFC 4287) whose xml:lang covers every entry."""
     # lxml-stubs types nsmap keys as str, but None is lxml's documented default-namespace key.
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})  # type: ignore[dict-item]
-    feed.set(XML_LANG, _clean(_ATOM_LANGUAGES.get(info.language, info.language)))
+    feed.set(XML_LANG, xml_safe(_ATOM_LANGUAGES.get(info.language, info.language)))
     _atom(feed, "id", info.feed_id)
     _atom(feed, "title", info.title).set("type", "text")
     _atom(feed, "subtitle", info.subtitle).set("type", "text")
@@ -137,18 +137,13 @@ def render_atom(info: FeedInfo, entries: Sequence[FeedEntry], *, full_text: bool
         for code, label in entry.categories:
             category = _attrs(node, f"{{{ATOM_NS}}}category", term=code, scheme=MEDIATOPIC_SCHEME)
             if label:
-                category.set("label", _clean(label))
+                category.set("label", xml_safe(label))
     return _serialise(feed)
-
-
-def _clean(text: str) -> str:
-    """`text` without the characters XML 1.0 cannot carry (lxml would refuse them)."""
-    return _NOT_XML_CHAR.sub("", text)
 
 
 def _text(parent: etree._Element, tag: str, text: str) -> etree._Element:
     child = etree.SubElement(parent, tag)
-    child.text = _clean(text)
+    child.text = xml_safe(text)
     return child
 
 
@@ -159,7 +154,7 @@ def _atom(parent: etree._Element, name: str, text: str) -> etree._Element:
 def _attrs(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
     child = etree.SubElement(parent, tag)
     for key, value in attributes.items():
-        child.set(key, _clean(value))
+        child.set(key, xml_safe(value))
     return child
 
 

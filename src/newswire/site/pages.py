@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,7 @@ from newswire.search.backend import search
 from newswire.site import feeds, queries, sitemaps, strings
 from newswire.site.cache import ATOM, HTML, RSS, TEXT, XML, Page
 from newswire.site.models import PublicEntry
-from newswire.site.render import OG_LOCALES, Picture, Renderer, iso
+from newswire.site.render import OG_LOCALES, Picture, Renderer, iso, json_ld
 from newswire.stories.topics import Vocabulary
 
 MAX_QUERY_CHARS = 200
@@ -48,6 +49,7 @@ class Problem:
 
 
 Outcome = Page | Redirect | Problem
+NOT_FOUND = Problem(404, "not_found_title", "not_found_text")
 
 
 @dataclass(slots=True)
@@ -139,7 +141,7 @@ def listing_page(
     topic_label = None
     if topic is not None:
         if ctx.vocabulary.loaded and topic not in ctx.vocabulary.topics:
-            return Problem(404, "not_found_title", "not_found_text")
+            return NOT_FOUND
         codes = queries.descendants(ctx.vocabulary, topic)
         topic_label = ctx.topic_label(topic, language)
     offset = (page - 1) * queries.PAGE_SIZE
@@ -205,7 +207,7 @@ def story_page(
     if entry is None:
         if queries.was_withdrawn(session, story_id, language):
             return Problem(410, "gone_title", "gone_text")
-        return Problem(404, "not_found_title", "not_found_text")
+        return NOT_FOUND
     if path != entry.path:
         return Redirect(entry.path)
     lang = LANGUAGES[language]
@@ -277,8 +279,6 @@ def _news_article(
     image: Picture,
     sections: list[str],
 ) -> str:
-    from newswire.site.render import json_ld
-
     publisher = {
         "@type": "NewsMediaOrganization",
         "name": ctx.agency.name_in(entry.language),
@@ -360,14 +360,12 @@ def search_page(
         entries=found.entries if found else [],
         has_more=found.has_more if found else False,
         page=page,
-        base_path=base_path.replace("?q=", "?q=", 1),
+        base_path=base_path,
     )
     return Page(body, HTML, cache_control="no-cache")
 
 
 def _quote(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text, safe="")
 
 
@@ -384,7 +382,7 @@ def feed(
     path = f"/{language}/"
     if topic is not None:
         if ctx.vocabulary.loaded and topic not in ctx.vocabulary.topics:
-            return Problem(404, "not_found_title", "not_found_text")
+            return NOT_FOUND
         codes = queries.descendants(ctx.vocabulary, topic)
         label = ctx.topic_label(topic, language)
         title = f"{name} — {label}"
@@ -397,7 +395,7 @@ def feed(
         for entry in listing.entries
         if entry.id in documents
     ]
-    feed_path = (path.rstrip("/") + "/" if topic is None else path + "/") + f"{kind}.xml"
+    feed_path = path.rstrip("/") + f"/{kind}.xml"
     updated = max((e.updated for e in entries), default=_EPOCH)
     info = feeds.FeedInfo(
         title=title,
@@ -459,7 +457,7 @@ def language_sitemap(session: Session, ctx: SiteContext, language: str, number: 
         session, language, limit=SITEMAP_URLS, offset=(number - 1) * SITEMAP_URLS
     )
     if not entries and number > 1:
-        return Problem(404, "not_found_title", "not_found_text")
+        return NOT_FOUND
     alternates = queries.alternates_by_story(session, sorted({e.story_id for e in entries}))
     home = ctx.home_language()
     urls = []

@@ -14,7 +14,7 @@ from newswire.api.state import AppState
 from newswire.site import pages
 from newswire.site.cache import Page
 from newswire.site.negotiation import preferred_language
-from newswire.site.pages import Outcome, Problem, Redirect, SiteContext
+from newswire.site.pages import NOT_FOUND, Outcome, Problem, Redirect, SiteContext
 
 router = APIRouter(include_in_schema=False)
 GET = ["GET", "HEAD"]
@@ -91,9 +91,7 @@ async def _serve(
     if page is None:
         ctx = await _context(state)
         if language is not None and language not in ctx.languages:
-            return await _problem(
-                request, state, None, Problem(404, "not_found_title", "not_found_text")
-            )
+            return await _problem(request, state, None, NOT_FOUND)
         generation = cache.generation
         outcome = await read(state, lambda session: build(session, ctx))
         if isinstance(outcome, Redirect):
@@ -147,14 +145,10 @@ async def sitemap(request: Request, state: StateDep, name: str) -> Response:
         return await _serve(request, state, None, pages.news_sitemap)
     match = _SITEMAP.match(name)
     if match is None:
-        return await _problem(
-            request, state, None, Problem(404, "not_found_title", "not_found_text")
-        )
+        return await _problem(request, state, None, NOT_FOUND)
     language, number = match.group(1), int(match.group(2) or 1)
     if number < 1:
-        return await _problem(
-            request, state, None, Problem(404, "not_found_title", "not_found_text")
-        )
+        return await _problem(request, state, None, NOT_FOUND)
     return await _serve(
         request,
         state,
@@ -168,7 +162,7 @@ async def language_without_slash(request: Request, state: StateDep, language: st
     ctx = await _context(state)
     if language in ctx.languages:
         return Response(status_code=301, headers={"location": f"/{language}/"})
-    return await _problem(request, state, None, Problem(404, "not_found_title", "not_found_text"))
+    return await _problem(request, state, None, NOT_FOUND)
 
 
 @router.api_route("/{language}/", methods=GET)
@@ -194,9 +188,7 @@ def _topic_code(raw: str) -> str | None:
 async def topic_page(request: Request, state: StateDep, language: str, code: str) -> Response:
     topic = _topic_code(code)
     if topic is None:
-        return await _problem(
-            request, state, language, Problem(404, "not_found_title", "not_found_text")
-        )
+        return await _problem(request, state, language, NOT_FOUND)
     if code.startswith("medtop:"):
         return Response(status_code=301, headers={"location": f"/{language}/topic/{topic[7:]}"})
     page = pages.parse_page(request.query_params.get("page"))
@@ -217,9 +209,7 @@ async def topic_feed(
 ) -> Response:
     topic = _topic_code(code)
     if topic is None or kind not in ("rss", "atom"):
-        return await _problem(
-            request, state, language, Problem(404, "not_found_title", "not_found_text")
-        )
+        return await _problem(request, state, language, NOT_FOUND)
     return await _serve(
         request, state, language, lambda s, ctx: pages.feed(s, ctx, language, kind, topic)
     )
@@ -228,9 +218,7 @@ async def topic_feed(
 @router.api_route("/{language}/{kind}.xml", methods=GET)
 async def language_feed(request: Request, state: StateDep, language: str, kind: str) -> Response:
     if kind not in ("rss", "atom"):
-        return await _problem(
-            request, state, language, Problem(404, "not_found_title", "not_found_text")
-        )
+        return await _problem(request, state, language, NOT_FOUND)
     return await _serve(
         request, state, language, lambda s, ctx: pages.feed(s, ctx, language, kind, None)
     )
@@ -240,9 +228,7 @@ async def language_feed(request: Request, state: StateDep, language: str, kind: 
 async def story_page(request: Request, state: StateDep, language: str, reference: str) -> Response:
     match = _STORY.match(reference)
     if match is None:
-        return await _problem(
-            request, state, language, Problem(404, "not_found_title", "not_found_text")
-        )
+        return await _problem(request, state, language, NOT_FOUND)
     story_id = int(match.group(1))
     path = request.url.path
     return await _serve(
@@ -274,4 +260,4 @@ async def not_found(request: Request, state: StateDep, path: str) -> Response:
     if path.startswith("api/"):
         return Response(b'{"detail":"Not Found"}', status_code=404, media_type="application/json")
     first = path.split("/", 1)[0]
-    return await _problem(request, state, first, Problem(404, "not_found_title", "not_found_text"))
+    return await _problem(request, state, first, NOT_FOUND)
