@@ -145,9 +145,10 @@ def fresh_database(
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
+        media_dir=tmp_path / "media",
         vocabulary_dir=VOCABULARIES if VOCABULARIES.is_dir() else None,
         public_url="https://azertac.example",
     )

@@ -76,6 +76,20 @@ class Settings(BaseSettings):
     feed_size: int = Field(
         default=50, ge=1, le=500, description="How many of the newest stories a feed lists."
     )
+    media_dir: Path = Field(
+        default=Path("media"),
+        description="Folder where pictures uploaded in the newsroom are kept (relative paths "
+        "start in the working directory); they are served at `/media/`.",
+    )
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description="How long a newsroom login lasts (hours) before the user logs in again.",
+    )
+    max_upload_bytes: int = Field(
+        default=10_485_760,
+        description="Largest picture the newsroom accepts (bytes).",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @field_validator("languages", mode="before")

@@ -3,6 +3,7 @@
 from newswire.agency.models import Agency, ApiKey, AuditEntry, Bureau, Desk, User, user_desks
 from newswire.db import Base
 from newswire.delivery.models import Subscriber
+from newswire.newsroom.models import LoginThrottle, MediaFile, StaffSession
 from newswire.site.models import PublicEntry, PublicEntryTopic
 from newswire.stories.models import FeedEvent, Item, Story, Version
 
@@ -15,8 +16,11 @@ __all__ = [
     "Desk",
     "FeedEvent",
     "Item",
+    "LoginThrottle",
+    "MediaFile",
     "PublicEntry",
     "PublicEntryTopic",
+    "StaffSession",
     "Story",
     "Subscriber",
     "User",

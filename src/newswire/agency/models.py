@@ -78,6 +78,8 @@ class User(Base):
     bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureaus.id"))
     languages: Mapped[list[str]] = mapped_column(JSONType, default=list)  # a translator's targets
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The newsroom's own interface language; None follows the browser's Accept-Language.
+    ui_language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     desks: Mapped[list[Desk]] = relationship(secondary=user_desks, lazy="selectin")

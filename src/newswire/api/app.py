@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 
 import orjson
@@ -23,10 +24,16 @@ from newswire.api.limits import BodySizeLimit
 from newswire.api.state import AppState
 from newswire.config import Settings
 from newswire.db import Database
+from newswire.newsroom import views as newsroom_views
+from newswire.newsroom.render import STATIC as NEWSROOM_STATIC
+from newswire.newsroom.web import install_errors as install_newsroom_errors
 from newswire.site import views as site_views
 from newswire.site.fastpath import SiteFastPath
 from newswire.site.render import STATIC
 from newswire.worker import jobs
+
+# The newsroom's picture uploads, which may be larger than any story.
+UPLOAD_PATH = re.compile(r"/newsroom/stories/\d+/[a-z]{2,3}/pictures")
 
 
 def _count(records: list[FeedRecord]) -> None:
@@ -71,6 +78,7 @@ def create_app(
     install_docs(app)
     app.state.newswire = state
     errors.install(app)
+    install_newsroom_errors(app)
     app.include_router(content.router)
     app.include_router(stories.router)
 
@@ -84,9 +92,18 @@ def create_app(
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    app.include_router(newsroom_views.router)
     app.mount("/static/site", StaticFiles(directory=STATIC), name="site-static")
+    app.mount("/static/newsroom", StaticFiles(directory=NEWSROOM_STATIC), name="newsroom-static")
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
     # Last: the website's routes include a catch-all that answers unknown paths with a page.
     app.include_router(site_views.router)
 
     fast = SiteFastPath(ItemFastPath(app, state), state.site.cache)
-    return BodySizeLimit(fast, settings.max_body_bytes)
+    return BodySizeLimit(
+        fast,
+        settings.max_body_bytes,
+        upload_path=UPLOAD_PATH,
+        upload_bytes=settings.max_upload_bytes + 65_536,  # the form around the picture
+    )

@@ -16,6 +16,7 @@ from newswire.config import Settings
 from newswire.db import Database
 from newswire.errors import Unauthorized
 from newswire.formats.registry import FormatRegistry, default_formats
+from newswire.newsroom.render import Renderer as NewsroomRenderer
 from newswire.security import hash_key
 from newswire.site.state import SiteState
 from newswire.stories.document import ItemDocument
@@ -138,6 +139,7 @@ class AppState:
     keys: KeyCache
     items: ItemCache
     site: SiteState
+    newsroom: NewsroomRenderer
     worker_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -157,6 +159,7 @@ class AppState:
             keys=KeyCache(database),
             items=items,
             site=site,
+            newsroom=NewsroomRenderer(),
         )
 
 

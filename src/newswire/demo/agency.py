@@ -76,6 +76,7 @@ DESKS: list[tuple[str, dict[str, str]]] = [
 # printed by `newswire demo`: the demo is for trying newswire out, never for production.
 USERS: list[tuple[str, str, list[str], str | None, list[str]]] = [
     ("leyla", "reporter", ["politics", "world"], "baku", []),
+    ("camille", "reporter", ["world", "culture"], "paris", []),
     ("rashad", "editor", ["politics", "economy", "world"], "baku", []),
     ("nigar", "translator", [], "baku", ["ru", "en", "fr", "de", "es", "ar", "zh"]),
     ("chief", "chief_editor", [], "baku", []),

@@ -1,0 +1,1 @@
+"""The newsroom: the staff's web workspace at /newsroom/."""
