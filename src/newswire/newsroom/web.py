@@ -41,7 +41,7 @@ class CsrfRefused(Forbidden):
 
 
 async def get_optional_login(request: Request, state: StateDep) -> StaffLogin | None:
-    if state.ctx._agency is None:  # noqa: SLF001 - the header names the agency on every page
+    if state.ctx._agency is None:  # the header names the agency on every page
         await read(state, state.ctx.agency)
     token = request.cookies.get(SESSION_COOKIE)
     if not token or len(token) > 100:
