@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # IPTC's Media Topics labels, when the shared standards folder sits beside the checkout.
 export NEWSWIRE_VOCABULARY_DIR ?= $(wildcard $(abspath ../shared/standards/vocabularies))
 
-.PHONY: run test browser-deps lint typecheck bench clean
+.PHONY: run test browser-deps lint typecheck bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	command -v nginx >/dev/null || (apt-get update -q && apt-get install -y -q nginx-light)
 	for s in bench/bench_*.py; do $(BIN)/python -m bench.$$(basename $$s .py) || exit 1; done
+
+# The newsroom's interface text: extract every message, then merge it into each catalog
+# (new messages arrive empty; translate them in src/newswire/newsroom/locale/*/LC_MESSAGES).
+MESSAGES_POT := build/newsroom.pot
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k gettext:2 --no-location --sort-output -o $(MESSAGES_POT) src/newswire/newsroom
+	for lang in ru az fr; do \
+	  test -f src/newswire/newsroom/locale/$$lang/LC_MESSAGES/newsroom.po || \
+	    $(BIN)/pybabel init -D newsroom -i $(MESSAGES_POT) -d src/newswire/newsroom/locale -l $$lang; \
+	done
+	$(BIN)/pybabel update -D newsroom -i $(MESSAGES_POT) -d src/newswire/newsroom/locale --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

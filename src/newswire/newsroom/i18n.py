@@ -19,6 +19,20 @@ DOMAIN = "newsroom"
 SOURCE_LANGUAGE = "en"
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for a deferred message
+    """Marks a message for extraction where it is translated later, at display time."""
+    return message
+
+
+ROLE_NAMES = {
+    "reporter": N_("reporter"),
+    "editor": N_("editor"),
+    "translator": N_("translator"),
+    "chief_editor": N_("chief editor"),
+    "admin": N_("admin"),
+}
+
+
 def interface_languages() -> tuple[str, ...]:
     """English and every language that has a catalog, in a stable order."""
     found = sorted(path.name for path in LOCALE.iterdir() if (path / "LC_MESSAGES").is_dir())

@@ -82,6 +82,7 @@ class Renderer:
             env.globals["static"] = self.static_url
             env.globals["LANGUAGES"] = LANGUAGES
             env.globals["interface_languages"] = i18n.interface_languages()
+            env.globals["ROLE_NAMES"] = i18n.ROLE_NAMES
             self._environments[language] = env
         return env
 

@@ -21,6 +21,7 @@ from newswire.api.state import AppState
 from newswire.errors import Forbidden, NewswireError, Unauthorized
 from newswire.newsroom import auth, i18n
 from newswire.newsroom.auth import StaffLogin, TooManyAttempts
+from newswire.newsroom.i18n import N_
 
 SESSION_COOKIE = "newswire_session"
 # Before login there is no session to hold a CSRF token: the login form pairs its hidden field
@@ -142,16 +143,16 @@ CONTENT_SECURITY_POLICY = (
 
 # What a redirect after a successful action says on the next page (`?done=...`).
 NOTICES = {
-    "saved": "Saved.",
-    "submitted": "Submitted to the desk.",
-    "published": "Published.",
-    "corrected": "Correction published.",
-    "killed": "Killed.",
-    "password": "Your password has been changed.",
-    "language": "Interface language changed.",
-    "created": "Created.",
-    "updated": "Updated.",
-    "uploaded": "Picture added.",
+    "saved": N_("Saved."),
+    "submitted": N_("Submitted to the desk."),
+    "published": N_("Published."),
+    "corrected": N_("Correction published."),
+    "killed": N_("Killed."),
+    "password": N_("Your password has been changed."),
+    "language": N_("Interface language changed."),
+    "created": N_("Created."),
+    "updated": N_("Updated."),
+    "uploaded": N_("Picture added."),
 }
 
 
