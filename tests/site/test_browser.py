@@ -11,16 +11,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from tests.conftest import REPO, VOCABULARIES, free_port
+from tests.conftest import REPO
+from tests.servers import demo_server
 from tests.site.conftest import CHROMIUM
 
 if not os.access(CHROMIUM, os.X_OK):
@@ -29,7 +27,6 @@ if not os.access(CHROMIUM, os.X_OK):
         allow_module_level=True,
     )
 
-NEWSWIRE = Path(sys.executable).with_name("newswire")
 ARTIFACTS = Path(os.environ.get("NEWSWIRE_TEST_ARTIFACTS") or REPO / "test-artifacts")
 STORY_PATH = re.compile(r"/(?P<lang>[a-z]{2})/news/(?P<id>\d+)-[^/]+$")
 ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
@@ -38,50 +35,8 @@ ARABIC_LETTERS = re.compile(r"[\u0600-\u06ff]")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of `newswire serve` on a fresh SQLite file holding the demo agency."""
-    folder = tmp_path_factory.mktemp("browser")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    # Only the settings chosen here: a developer's own NEWSWIRE_* must not leak into the server.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("NEWSWIRE_")}
-    env |= {
-        "NEWSWIRE_DATABASE_URL": f"sqlite:///{folder / 'newswire.db'}",
-        "NEWSWIRE_PUBLIC_URL": url,
-        "NEWSWIRE_LOG_LEVEL": "warning",
-    }
-    if VOCABULARIES.is_dir():
-        env["NEWSWIRE_VOCABULARY_DIR"] = str(VOCABULARIES)
-    demo = subprocess.run(
-        [str(NEWSWIRE), "demo"], cwd=folder, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert demo.returncode == 0, demo.stdout + demo.stderr
-    log_path = folder / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(NEWSWIRE), "serve", "--port", str(port), "--no-worker"],
-            cwd=folder,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"serve did not start: {log_path.read_text()}")
-            time.sleep(0.1)
+    with demo_server(tmp_path_factory.mktemp("browser")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from newswire.agency.models import ROLES, Agency, ApiKey, AuditEntry, Bureau, De
 from newswire.db import utcnow
 from newswire.delivery.models import Subscriber
 from newswire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from newswire.newsroom.models import StaffSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +353,7 @@ def check_working_languages(
 
 def _desk_codes(session: Session, codes: Iterable[str]) -> list[str]:
     wanted = list(dict.fromkeys(codes))
-    known = set(session.scalars(select(Desk.code).where(Desk.code.in_(wanted)))) if wanted else set()
+    known = set(session.scalars(select(Desk.code).where(Desk.code.in_(wanted))))
     for code in wanted:
         if code not in known:
             raise InvalidInput(f"no desk {code!r}", field="desks")
@@ -467,8 +468,6 @@ def update_user(
     user.desks = [get_desk(session, code) for code in desk_codes]
     user.bureau_id = bureau_id
     user.languages = target_languages
-    session.flush()
-    session.refresh(user)
     audit(session, actor, "user.update", "user", user.id, name=user.name, **changes)
     return user
 
@@ -497,9 +496,7 @@ def reset_password(session: Session, actor: Principal, user_id: int) -> str:
     check_admin(actor)
     user = user_by_id(session, user_id)
     if user.id == actor.user_id:
-        raise InvalidInput(
-            "change your own password on your account page", field="password"
-        )
+        raise InvalidInput("change your own password on your account page", field="password")
     clear = security.generate_password()
     user.password_hash = security.hash_password(clear)
     end_sessions(session, user.id)
@@ -604,7 +601,9 @@ def create_desk(session: Session, actor: Principal, *, code: str, name: Mapping[
     return add_desk(session, actor, code=code, name=names)
 
 
-def update_desk(session: Session, actor: Principal, desk_id: int, *, name: Mapping[str, str]) -> Desk:
+def update_desk(
+    session: Session, actor: Principal, desk_id: int, *, name: Mapping[str, str]
+) -> Desk:
     check_admin(actor)
     desk = desk_by_id(session, desk_id)
     names = check_names(session, name, field="name")

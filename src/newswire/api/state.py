@@ -52,6 +52,10 @@ class KeyCache:
         with self._database.read() as session:
             return authenticate_key(session, key)
 
+    def clear(self) -> None:
+        """Forget every key, so that a revoked key or a disabled user's token fails at once."""
+        self._entries.clear()
+
 
 @dataclass(slots=True)
 class CachedItem:

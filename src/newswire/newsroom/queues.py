@@ -1,0 +1,361 @@
+"""Desk queues: a desk's stories, filtered and paged, and a cheap stamp of the desk's state.
+
+A queue reads in a fixed number of queries whatever the page holds: the page of stories
+joined with their source items and authors, the language versions of that page, the counts
+per status and the stamp. No query runs per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from newswire.agency.models import AuditEntry, Bureau, Desk, User
+from newswire.agency.services import Principal
+from newswire.errors import Forbidden, InvalidInput, NotFound
+from newswire.languages import LANGUAGES
+from newswire.newsroom.auth import ALL_DESK_ROLES
+from newswire.stories.models import ITEM_STATUSES, Item, Story
+
+PAGE_SIZE = 100
+MAX_PAGE = 100_000
+MAX_TEXT = 200
+# The urgency filter's choices: IPTC urgency 1 is a flash, 2 a bulletin, 3 urgent.
+URGENCIES = {"flash": 1, "bulletin": 2, "urgent": 3}
+
+
+# --- who may open a queue ------------------------------------------------------------------
+
+
+def may_open(actor: Principal, desk: Desk) -> bool:
+    """Users see their own desks' queues; chief editors, admins and translators every desk's."""
+    return actor.role in ALL_DESK_ROLES or desk.id in actor.desk_ids
+
+
+def open_desk(session: Session, actor: Principal, code: str) -> Desk:
+    """The desk `code` if `actor` may see its queue: NotFound, else Forbidden."""
+    desk = session.scalars(select(Desk).where(Desk.code == code)).first()
+    if desk is None:
+        raise NotFound(f"there is no desk {code!r}")
+    if not may_open(actor, desk):
+        raise Forbidden("this desk's queue is not open to you")
+    return desk
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilters:
+    """What the filter form asks for; the query string is its form."""
+
+    status: str | None = None
+    language: str | None = None
+    urgency: str | None = None
+    mine: bool = False
+    bureau: str | None = None
+    text: str | None = None
+    page: int = 1
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        status: str = "",
+        language: str = "",
+        urgency: str = "",
+        mine: str = "",
+        bureau: str = "",
+        text: str = "",
+        page: int = 1,
+    ) -> QueueFilters:
+        """Filters from the form's fields, where an empty field means "any"."""
+        status = status.strip()
+        if status and status not in ITEM_STATUSES:
+            raise InvalidInput(f"no such status {status!r}", field="status")
+        language = language.strip()
+        if language and language not in LANGUAGES:
+            raise InvalidInput(f"no such language {language!r}", field="lang")
+        urgency = urgency.strip()
+        if urgency == "any":
+            urgency = ""
+        if urgency and urgency not in URGENCIES:
+            raise InvalidInput(f"no such urgency {urgency!r}", field="urgency")
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInput("no such page", field="page")
+        return cls(
+            status=status or None,
+            language=language or None,
+            urgency=urgency or None,
+            mine=mine.strip() not in ("", "0", "false", "off"),
+            bureau=bureau.strip() or None,
+            text=" ".join(text.split())[:MAX_TEXT] or None,
+            page=page,
+        )
+
+    def params(self) -> list[tuple[str, str]]:
+        values = [
+            ("status", self.status),
+            ("lang", self.language),
+            ("urgency", self.urgency),
+            ("mine", "1" if self.mine else None),
+            ("bureau", self.bureau),
+            ("q", self.text),
+            ("page", str(self.page) if self.page > 1 else None),
+        ]
+        return [(name, value) for name, value in values if value]
+
+    def query(self) -> str:
+        """The query string of these filters, with its "?" (empty when there are none)."""
+        params = self.params()
+        return "?" + urlencode(params) if params else ""
+
+    def with_status(self, status: str | None) -> str:
+        """The query string of the same filters on another status tab, from its first page."""
+        return replace(self, status=status, page=1).query()
+
+    def at_page(self, page: int) -> str:
+        return replace(self, page=page).query()
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything besides the status tab narrows the queue."""
+        return bool(self.language or self.urgency or self.mine or self.bureau or self.text)
+
+
+# --- reading a queue ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageVersion:
+    language: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One story in a queue, as its source item shows it."""
+
+    story_id: int
+    language: str  # the source language
+    lang_attribute: str  # for `lang=`
+    rtl: bool
+    status: str
+    urgency: int
+    slugline: str | None
+    headline: str
+    bureau: str | None  # the bureau's city in the interface language
+    author: str | None
+    activity: datetime
+    versions: tuple[LanguageVersion, ...]
+    revision: int  # the sum of the items' revisions: changes with every edit of any version
+
+
+@dataclass(slots=True)
+class Queue:
+    desk: Desk
+    filters: QueueFilters
+    rows: list[QueueRow]
+    counts: dict[str, int]  # status → stories matching every filter but the status
+    has_next: bool
+    stamp: str
+    languages: tuple[str, ...] = ()  # the agency's working languages, in its order
+    bureaus: list[tuple[str, str]] = field(default_factory=list)  # code, city
+
+    @property
+    def total(self) -> int:
+        """Stories matching every filter but the status (the "All" tab)."""
+        return sum(self.counts.values())
+
+    @property
+    def matching(self) -> int:
+        """Stories matching every filter, the status too: what the pages run through."""
+        if self.filters.status is None:
+            return self.total
+        return self.counts.get(self.filters.status, 0)
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row (1-based), 0 for an empty page."""
+        return (self.filters.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.filters.page - 1) * PAGE_SIZE + len(self.rows)
+
+
+# A story as its source item shows it: the queue lists, filters and counts by it.
+_SOURCE = aliased(Item, name="source_item")
+_SOURCE_JOIN = and_(_SOURCE.story_id == Story.id, _SOURCE.language == Story.source_language)
+
+
+def _activity() -> ColumnElement[datetime]:
+    """When anything last happened to a story: its newest audit entry (filing, edits, status
+    changes of every language), else its creation."""
+    last_entry = (
+        select(func.max(AuditEntry.at))
+        .where(AuditEntry.object_id == Story.id, AuditEntry.object_type == "story")
+        .correlate(Story)
+        .scalar_subquery()
+    )
+    return func.coalesce(last_entry, Story.created_at)
+
+
+def _conditions(
+    desk: Desk, filters: QueueFilters, user_id: int | None, bureau_ids: dict[str, int]
+) -> list[ColumnElement[bool]]:
+    """Every condition of the filters but the status (which the tabs count apart)."""
+    conditions: list[ColumnElement[bool]] = [Story.desk_id == desk.id]
+    if filters.language:
+        version = aliased(Item)
+        conditions.append(
+            exists().where(version.story_id == Story.id, version.language == filters.language)
+        )
+    if filters.urgency:
+        conditions.append(_SOURCE.urgency == URGENCIES[filters.urgency])
+    if filters.mine:
+        conditions.append(Story.created_by_id == user_id if user_id is not None else false())
+    if filters.bureau:
+        bureau_id = bureau_ids.get(filters.bureau)
+        conditions.append(Story.bureau_id == bureau_id if bureau_id is not None else false())
+    if filters.text:
+        # Any language version's headline or slugline: a translator looks in its language.
+        version = aliased(Item)
+        conditions.append(
+            exists().where(
+                version.story_id == Story.id,
+                or_(
+                    version.headline.icontains(filters.text, autoescape=True),
+                    version.slugline.icontains(filters.text, autoescape=True),
+                ),
+            )
+        )
+    return conditions
+
+
+def stamp(session: Session, desk_id: int) -> str:
+    """A string that changes whenever a story or item of the desk is added, changed or removed.
+
+    One aggregate query: `Item.revision` is the items' version counter, which grows with every
+    update of an item (edits and status changes alike).
+    """
+    row = session.execute(
+        select(
+            func.count(Item.id),
+            func.coalesce(func.sum(Item.revision), 0),
+            func.coalesce(func.max(Item.id), 0),
+            func.count(func.distinct(Story.id)),
+            func.coalesce(func.max(Story.id), 0),
+        )
+        .select_from(Story)
+        .outerjoin(Item, Item.story_id == Story.id)
+        .where(Story.desk_id == desk_id)
+    ).one()
+    return "-".join(str(int(value)) for value in row)
+
+
+def _ordered_versions(
+    found: Iterable[tuple[str, str]], order: dict[str, int]
+) -> tuple[LanguageVersion, ...]:
+    ordered = sorted(found, key=lambda pair: (order.get(pair[0], len(order)), pair[0]))
+    return tuple(LanguageVersion(language, status) for language, status in ordered)
+
+
+def load_queue(
+    session: Session,
+    desk: Desk,
+    filters: QueueFilters,
+    *,
+    user_id: int | None,
+    ui_language: str,
+    working_languages: Sequence[str],
+) -> Queue:
+    """One page of the desk's stories, newest activity first, with the counts per status."""
+    bureaus = session.execute(select(Bureau.id, Bureau.code, Bureau.city)).all()
+    bureau_ids = {code: id_ for id_, code, _city in bureaus}
+    cities = {id_: city.get(ui_language) or city.get("en") or code for id_, code, city in bureaus}
+    conditions = _conditions(desk, filters, user_id, bureau_ids)
+
+    counts = {status: 0 for status in ITEM_STATUSES}
+    for status, count in session.execute(
+        select(_SOURCE.status, func.count())
+        .select_from(Story)
+        .join(_SOURCE, _SOURCE_JOIN)
+        .where(*conditions)
+        .group_by(_SOURCE.status)
+    ):
+        counts[status] = counts.get(status, 0) + count
+
+    if filters.status:
+        conditions.append(_SOURCE.status == filters.status)
+    activity = _activity().label("activity")
+    found = session.execute(
+        select(
+            Story.id,
+            Story.source_language,
+            Story.bureau_id,
+            _SOURCE.status,
+            _SOURCE.urgency,
+            _SOURCE.slugline,
+            _SOURCE.headline,
+            User.name,
+            activity,
+        )
+        .select_from(Story)
+        .join(_SOURCE, _SOURCE_JOIN)
+        .outerjoin(User, User.id == Story.created_by_id)
+        .where(*conditions)
+        .order_by(activity.desc(), Story.id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((filters.page - 1) * PAGE_SIZE)
+    ).all()
+    has_next = len(found) > PAGE_SIZE
+    found = found[:PAGE_SIZE]
+
+    versions: dict[int, list[tuple[str, str]]] = {}
+    revisions: dict[int, int] = {}
+    if found:
+        for story_id, language, status, revision in session.execute(
+            select(Item.story_id, Item.language, Item.status, Item.revision).where(
+                Item.story_id.in_([row.id for row in found])
+            )
+        ):
+            versions.setdefault(story_id, []).append((language, status))
+            revisions[story_id] = revisions.get(story_id, 0) + revision
+
+    order = {code: n for n, code in enumerate(working_languages)}
+    rows = []
+    for row in found:
+        language = LANGUAGES.get(row.source_language)
+        rows.append(
+            QueueRow(
+                story_id=row.id,
+                language=row.source_language,
+                lang_attribute=language.lang_attribute if language else row.source_language,
+                rtl=bool(language and language.rtl),
+                status=row.status,
+                urgency=row.urgency,
+                slugline=row.slugline,
+                headline=row.headline,
+                bureau=cities.get(row.bureau_id) if row.bureau_id is not None else None,
+                author=row.name,
+                activity=row.activity,
+                versions=_ordered_versions(versions.get(row.id, ()), order),
+                revision=revisions.get(row.id, 0),
+            )
+        )
+    return Queue(
+        desk=desk,
+        filters=filters,
+        rows=rows,
+        counts=counts,
+        has_next=has_next,
+        stamp=stamp(session, desk.id),
+        languages=tuple(working_languages),
+        bureaus=sorted(((code, cities[id_]) for id_, code, _city in bureaus), key=lambda b: b[1]),
+    )
