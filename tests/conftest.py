@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -41,6 +42,10 @@ STANDARDS = REPO.parent / "shared" / "standards"
 SAMPLES = REPO.parent / "shared" / "samples"
 VOCABULARIES = STANDARDS / "vocabularies"
 POSTGRES_URL = os.environ.get("NEWSWIRE_TEST_POSTGRES_URL", "")
+# Browser tests drive Debian's chromium through pytest-playwright; no browser is downloaded.
+# NEWSWIRE_CHROMIUM names the binary (default /usr/bin/chromium); `make browser-deps` installs it.
+CHROMIUM = Path(os.environ.get("NEWSWIRE_CHROMIUM", "/usr/bin/chromium"))
+
 
 CITIES = {
     "baku": ("AZ", "Asia/Baku", "az", {
@@ -296,3 +301,21 @@ def ninjs_story(language: str = "en", **overrides: object) -> dict[str, object]:
     }
     document.update(overrides)
     return document
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # pytest-playwright's own fixture keeps --headed, --slowmo and friends; we add the binary,
+    # and --disable-gpu, as machines running the tests have no GPU (see RECIPES: Browser tests).
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--disable-gpu"],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig: pytest.Config) -> str | None:
+    # The same as pytest-playwright 0.10.0's fallback fixture, which is an instance method of a
+    # plugin class: pytest 9.1 deprecates those (PytestRemovedIn10Warning, an error here).
+    return pytestconfig.getoption("--base-url", None) or pytestconfig.getini("base_url") or None

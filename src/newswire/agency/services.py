@@ -504,6 +504,14 @@ def reset_password(session: Session, actor: Principal, user_id: int) -> str:
     return clear
 
 
+def _keep_other_languages(
+    session: Session, old: Mapping[str, str], new: dict[str, str]
+) -> dict[str, str]:
+    """The forms edit names in the working languages; names in any other language stay."""
+    working = set(working_languages(session))
+    return {code: text for code, text in old.items() if code not in working} | new
+
+
 def bureau_by_id(session: Session, bureau_id: int) -> Bureau:
     bureau = session.get(Bureau, bureau_id)
     if bureau is None:
@@ -563,6 +571,7 @@ def update_bureau(
     check_admin(actor)
     bureau = bureau_by_id(session, bureau_id)
     names, zone, language = _bureau_settings(session, city, timezone, default_language)
+    names = _keep_other_languages(session, bureau.city, names)
     changes: dict[str, Any] = {}
     if bureau.city != names:
         changes["city"] = names
@@ -606,7 +615,7 @@ def update_desk(
 ) -> Desk:
     check_admin(actor)
     desk = desk_by_id(session, desk_id)
-    names = check_names(session, name, field="name")
+    names = _keep_other_languages(session, desk.name, check_names(session, name, field="name"))
     if desk.name != names:
         audit(session, actor, "desk.update", "desk", desk.id, code=desk.code, name=names)
     desk.name = names

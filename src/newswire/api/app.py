@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import re
 from collections.abc import AsyncIterator
 
@@ -53,6 +54,10 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await state.hub.start()
+        # What the process holds by now (modules, vocabulary, locale data: ~150,000 objects)
+        # lives as long as it does: frozen, it stays out of the collector's full passes, which
+        # otherwise stall a request for ~100 ms every few hundred requests.
+        gc.freeze()
         task = None
         if worker:
             task = asyncio.create_task(
@@ -66,6 +71,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await state.hub.stop()
+            gc.unfreeze()
 
     app = FastAPI(
         title="newswire",

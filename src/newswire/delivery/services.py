@@ -84,12 +84,12 @@ class SubscriberSummary:
 
 def list_subscribers(session: Session) -> list[SubscriberSummary]:
     """Every subscriber by name, with how many of its keys still work."""
-    counts = dict(
+    counts: dict[int | None, int] = dict(
         session.execute(
             select(ApiKey.subscriber_id, func.count())
             .where(ApiKey.subscriber_id.is_not(None), ApiKey.revoked_at.is_(None))
             .group_by(ApiKey.subscriber_id)
-        ).tuples()
+        ).all()
     )
     return [
         SubscriberSummary(row, counts.get(row.id, 0))

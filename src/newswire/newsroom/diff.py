@@ -56,11 +56,12 @@ _UNSPACED = (
     "\u3000-\u303f\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f"
 )
-_TOKEN = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+|\s+|[^\w\s{_UNSPACED}]")
+# Numbers keep their separators ("4.2", "1,500", "10:30"): a changed figure is one change.
+_TOKEN = re.compile(rf"[{_UNSPACED}]|\d+(?:[.,:]\d+)+|[^\W{_UNSPACED}]+|\s+|[^\w\s{_UNSPACED}]")
 
 
 def tokens(text: str) -> list[str]:
-    """Words, runs of spaces and single punctuation marks; Han and kana one character each.
+    """Words, numbers, runs of spaces and single punctuation marks; Han and kana one by one.
 
     Joining the tokens gives the text back unchanged.
     """
@@ -261,6 +262,49 @@ def body_diff(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Paragraphs shown as they are, or a run of unchanged ones folded away."""
+
+    collapsed: bool
+    paragraphs: tuple[ParagraphDiff, ...]
+
+
+def collapse(diffs: Sequence[ParagraphDiff], *, context: int = 1) -> list[Block]:
+    """Fold runs of unchanged paragraphs, keeping `context` of them around each change."""
+    changes = [index for index, d in enumerate(diffs) if d.kind != "equal"]
+    near = {
+        index
+        for change in changes
+        for index in range(change - context, change + context + 1)
+        if 0 <= index < len(diffs)
+    }
+    blocks: list[Block] = []
+    run: list[ParagraphDiff] = []
+    shown: list[ParagraphDiff] = []
+
+    def flush_run() -> None:
+        if len(run) > 1:
+            if shown:
+                blocks.append(Block(False, tuple(shown)))
+                shown.clear()
+            blocks.append(Block(True, tuple(run)))
+        else:
+            shown.extend(run)
+        run.clear()
+
+    for index, paragraph in enumerate(diffs):
+        if paragraph.kind == "equal" and index not in near:
+            run.append(paragraph)
+            continue
+        flush_run()
+        shown.append(paragraph)
+    flush_run()
+    if shown:
+        blocks.append(Block(False, tuple(shown)))
+    return blocks
+
+
 # --- fields -------------------------------------------------------------------------------
 
 
@@ -269,7 +313,7 @@ class FieldDiff:
     """One metadata field of both versions: what each shows, with changes marked."""
 
     name: str  # the field's label (an interface message, translated by the template)
-    kind: Literal["text", "list"]
+    kind: Literal["text", "list", "value"]
     changed: bool
     old: tuple[Segment, ...]
     new: tuple[Segment, ...]
@@ -288,6 +332,20 @@ def text_field(name: str, old: str | None, new: str | None) -> FieldDiff:
         True,
         tuple(s for s in segments if s.kind != "insert"),
         tuple(s for s in segments if s.kind != "delete"),
+    )
+
+
+def value_field(name: str, old: str | None, new: str | None) -> FieldDiff:
+    """A value that changes as a whole (urgency, embargo time); an absent value is None."""
+    if old == new:
+        same = (Segment("equal", old),) if old else ()
+        return FieldDiff(name, "value", False, same, same)
+    return FieldDiff(
+        name,
+        "value",
+        True,
+        (Segment("delete", old),) if old else (),
+        (Segment("insert", new),) if new else (),
     )
 
 

@@ -182,7 +182,7 @@ def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     rows = session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all()
-    return {user_id: name for user_id, name in rows}
+    return {row.id: row.name for row in rows}
 
 
 def _language_order(story: Story, working: list[str]) -> dict[str, int]:
@@ -374,8 +374,14 @@ class StoryDiff:
     def changed(self) -> bool:
         return any(f.changed for f in self.fields) or any(p.kind != "equal" for p in self.body)
 
+    def blocks(self) -> list[diff.Block]:
+        """The body with long runs of unchanged paragraphs folded away."""
+        return diff.collapse(self.body)
 
-_REF = re.compile(r"^(?:v(?P<version>\d{1,18})|current-(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?))$")
+
+_REF = re.compile(
+    r"^(?:v(?P<version>\d{1,9})|current-(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?))$"
+)
 
 
 def _subjects(
@@ -389,12 +395,19 @@ def _caption(caption: str | None, alt: str | None, href: str) -> str:
 
 
 def snapshot(
-    session: Session, ctx: StoryContext, story: Story, ref: str, *, ui: str, timezone: str
+    session: Session,
+    ctx: StoryContext,
+    story: Story,
+    ref: str,
+    *,
+    ui: str,
+    timezone: str,
+    field: str = "a",
 ) -> Snapshot:
     """The version `v<id>` or the working copy `current-<language>` of `story`."""
     found = _REF.match(ref)
     if found is None:
-        raise InvalidInput(f"{ref[:40]!r} names no version of this story", field="a")
+        raise InvalidInput(f"{ref[:40]!r} names no version of this story", field=field)
     if found["version"]:
         version = _story_version(session, story, int(found["version"]))
         document = ItemDocument.model_validate(version.document)
@@ -485,11 +498,11 @@ def compare(a: Snapshot, b: Snapshot, story_id: int) -> StoryDiff:
         diff.text_field(FIELD_NAMES["slugline"], a.slugline, b.slugline),
         diff.text_field(FIELD_NAMES["byline"], a.byline, b.byline),
         diff.text_field(FIELD_NAMES["dateline"], a.dateline, b.dateline),
-        diff.list_field(FIELD_NAMES["urgency"], _pairs([str(a.urgency)]), _pairs([str(b.urgency)])),
+        diff.value_field(FIELD_NAMES["urgency"], str(a.urgency), str(b.urgency)),
         diff.list_field(FIELD_NAMES["subjects"], a.subjects, b.subjects),
         diff.list_field(FIELD_NAMES["places"], _pairs(a.places), _pairs(b.places)),
         diff.list_field(FIELD_NAMES["keywords"], _pairs(a.keywords), _pairs(b.keywords)),
-        diff.list_field(FIELD_NAMES["embargo"], _pairs(_some(a.embargo)), _pairs(_some(b.embargo))),
+        diff.value_field(FIELD_NAMES["embargo"], a.embargo, b.embargo),
         diff.list_field(FIELD_NAMES["pictures"], _pairs(a.pictures), _pairs(b.pictures)),
     )
     similarity = diff.SAME_LANGUAGE_SIMILARITY if a.language == b.language else 0.0
@@ -497,16 +510,8 @@ def compare(a: Snapshot, b: Snapshot, story_id: int) -> StoryDiff:
     return StoryDiff(story_id=story_id, a=a, b=b, fields=fields, body=tuple(body))
 
 
-def _same(value: str) -> tuple[str, str]:
-    return value, value
-
-
 def _pairs(values: Iterable[str]) -> list[tuple[str, str]]:
-    return [_same(value) for value in values]
-
-
-def _some(value: str | None) -> tuple[str, ...]:
-    return (value,) if value else ()
+    return [(value, value) for value in values]
 
 
 def story_diff(
@@ -519,7 +524,6 @@ def story_diff(
     ui: str,
     timezone: str,
 ) -> StoryDiff:
-    first = snapshot(session, ctx, story, a, ui=ui, timezone=timezone)
-    second = snapshot(session, ctx, story, b, ui=ui, timezone=timezone)
+    first = snapshot(session, ctx, story, a, ui=ui, timezone=timezone, field="a")
+    second = snapshot(session, ctx, story, b, ui=ui, timezone=timezone, field="b")
     return compare(first, second, story.id)
-

@@ -19,7 +19,7 @@ DOMAIN = "newsroom"
 SOURCE_LANGUAGE = "en"
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for a deferred message
+def N_(message: str) -> str:
     """Marks a message for extraction where it is translated later, at display time."""
     return message
 

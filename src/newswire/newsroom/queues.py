@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from newswire.agency.models import AuditEntry, Bureau, Desk, User
@@ -20,6 +21,7 @@ from newswire.agency.services import Principal
 from newswire.errors import Forbidden, InvalidInput, NotFound
 from newswire.languages import LANGUAGES
 from newswire.newsroom.auth import ALL_DESK_ROLES
+from newswire.newsroom.i18n import N_
 from newswire.stories.models import ITEM_STATUSES, Item, Story
 
 PAGE_SIZE = 100
@@ -27,6 +29,14 @@ MAX_PAGE = 100_000
 MAX_TEXT = 200
 # The urgency filter's choices: IPTC urgency 1 is a flash, 2 a bulletin, 3 urgent.
 URGENCIES = {"flash": 1, "bulletin": 2, "urgent": 3}
+URGENCY_NAMES = {1: N_("Flash"), 2: N_("Bulletin"), 3: N_("Urgent")}
+STATUS_NAMES = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "scheduled": N_("Scheduled"),
+    "published": N_("Published"),
+    "killed": N_("Killed"),
+}
 
 
 # --- who may open a queue ------------------------------------------------------------------
@@ -135,6 +145,7 @@ class QueueFilters:
 class LanguageVersion:
     language: str
     status: str
+    name: str  # the language's own name, for the pill's title
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,16 +205,15 @@ _SOURCE = aliased(Item, name="source_item")
 _SOURCE_JOIN = and_(_SOURCE.story_id == Story.id, _SOURCE.language == Story.source_language)
 
 
-def _activity() -> ColumnElement[datetime]:
-    """When anything last happened to a story: its newest audit entry (filing, edits, status
-    changes of every language), else its creation."""
-    last_entry = (
-        select(func.max(AuditEntry.at))
+def _last_entry() -> ScalarSelect[int | None]:
+    """The newest audit entry about a story: every filing, edit and status change of every
+    language writes one, so it orders stories by their last activity (ids grow with time)."""
+    return (
+        select(func.max(AuditEntry.id))
         .where(AuditEntry.object_id == Story.id, AuditEntry.object_type == "story")
         .correlate(Story)
         .scalar_subquery()
     )
-    return func.coalesce(last_entry, Story.created_at)
 
 
 def _conditions(
@@ -241,20 +251,34 @@ def _conditions(
 def stamp(session: Session, desk_id: int) -> str:
     """A string that changes whenever a story or item of the desk is added, changed or removed.
 
-    One aggregate query: `Item.revision` is the items' version counter, which grows with every
-    update of an item (edits and status changes alike).
+    One aggregate statement that reads only narrow rows and indexes: the desk's stories (how
+    many, the newest id), their items (how many, from the story/language index) and the newest
+    audit entry about any of them. Every change to a story or an item is audited by the
+    service that makes it (filing, edits, submission, publication, correction, kill, pictures,
+    embargo release), so the newest entry moves with every change. `Item.revision` would move
+    too, but it sits after the body in each row: summing it reads every body of the desk, on
+    every poll of every open queue.
     """
+    items = (
+        select(func.count())
+        .select_from(Item)
+        .where(Item.story_id == Story.id)
+        .correlate(Story)
+        .scalar_subquery()
+    )
+    last_entry = (
+        select(func.max(AuditEntry.id))
+        .where(AuditEntry.object_id == Story.id, AuditEntry.object_type == "story")
+        .correlate(Story)
+        .scalar_subquery()
+    )
     row = session.execute(
         select(
-            func.count(Item.id),
-            func.coalesce(func.sum(Item.revision), 0),
-            func.coalesce(func.max(Item.id), 0),
-            func.count(func.distinct(Story.id)),
+            func.count(Story.id),
             func.coalesce(func.max(Story.id), 0),
-        )
-        .select_from(Story)
-        .outerjoin(Item, Item.story_id == Story.id)
-        .where(Story.desk_id == desk_id)
+            func.coalesce(func.sum(items), 0),
+            func.coalesce(func.max(last_entry), 0),
+        ).where(Story.desk_id == desk_id)
     ).one()
     return "-".join(str(int(value)) for value in row)
 
@@ -263,7 +287,14 @@ def _ordered_versions(
     found: Iterable[tuple[str, str]], order: dict[str, int]
 ) -> tuple[LanguageVersion, ...]:
     ordered = sorted(found, key=lambda pair: (order.get(pair[0], len(order)), pair[0]))
-    return tuple(LanguageVersion(language, status) for language, status in ordered)
+    return tuple(
+        LanguageVersion(language, status, _native_name(language)) for language, status in ordered
+    )
+
+
+def _native_name(code: str) -> str:
+    known = LANGUAGES.get(code)
+    return known.native_name if known else code
 
 
 def load_queue(
@@ -281,72 +312,86 @@ def load_queue(
     cities = {id_: city.get(ui_language) or city.get("en") or code for id_, code, city in bureaus}
     conditions = _conditions(desk, filters, user_id, bureau_ids)
 
-    counts = {status: 0 for status in ITEM_STATUSES}
-    for status, count in session.execute(
-        select(_SOURCE.status, func.count())
-        .select_from(Story)
-        .join(_SOURCE, _SOURCE_JOIN)
-        .where(*conditions)
-        .group_by(_SOURCE.status)
-    ):
-        counts[status] = counts.get(status, 0) + count
-
-    if filters.status:
-        conditions.append(_SOURCE.status == filters.status)
-    activity = _activity().label("activity")
-    found = session.execute(
-        select(
-            Story.id,
-            Story.source_language,
-            Story.bureau_id,
-            _SOURCE.status,
-            _SOURCE.urgency,
-            _SOURCE.slugline,
-            _SOURCE.headline,
-            User.name,
-            activity,
+    # Every matching story with its source item's status and its last activity, in one
+    # pass over narrow columns and indexes: the counts per status and the page's order come
+    # from it, and only the page's own stories are then read in full.
+    # Plain tuples, made as the rows stream in: a thousand result rows kept alive through the
+    # request would be promoted to the collector's oldest generation and make its full (and,
+    # in a large process, slow) collections more frequent.
+    matching: list[tuple[int, str, int | None]] = [
+        (story_id, status, entry)
+        for story_id, status, entry in session.connection().execute(
+            select(Story.id, _SOURCE.status, _last_entry())
+            .select_from(Story)
+            .join(_SOURCE, _SOURCE_JOIN)
+            .where(*conditions)
         )
-        .select_from(Story)
-        .join(_SOURCE, _SOURCE_JOIN)
-        .outerjoin(User, User.id == Story.created_by_id)
-        .where(*conditions)
-        .order_by(activity.desc(), Story.id.desc())
-        .limit(PAGE_SIZE + 1)
-        .offset((filters.page - 1) * PAGE_SIZE)
-    ).all()
-    has_next = len(found) > PAGE_SIZE
-    found = found[:PAGE_SIZE]
-
-    versions: dict[int, list[tuple[str, str]]] = {}
-    revisions: dict[int, int] = {}
-    if found:
-        for story_id, language, status, revision in session.execute(
-            select(Item.story_id, Item.language, Item.status, Item.revision).where(
-                Item.story_id.in_([row.id for row in found])
+    ]
+    counts = dict.fromkeys(ITEM_STATUSES, 0)
+    for _story_id, status, _entry in matching:
+        counts[status] = counts.get(status, 0) + 1
+    if filters.status:
+        matching = [row for row in matching if row[1] == filters.status]
+    matching.sort(key=lambda row: (row[2] or 0, row[0]), reverse=True)
+    start = (filters.page - 1) * PAGE_SIZE
+    page = matching[start : start + PAGE_SIZE]
+    has_next = len(matching) > start + PAGE_SIZE
+    entries = [entry for _story_id, _status, entry in page if entry is not None]
+    times: dict[int, datetime] = {}
+    if entries:
+        times = {
+            entry.id: entry.at
+            for entry in session.execute(
+                select(AuditEntry.id, AuditEntry.at).where(AuditEntry.id.in_(entries))
             )
+        }
+
+    # Then every language version of those stories, with the story and its author.
+    found: dict[int, list[Any]] = {story_id: [] for story_id, _status, _entry in page}
+    if found:
+        for item in session.execute(
+            select(
+                Item.story_id,
+                Item.language,
+                Item.status,
+                Item.revision,
+                Item.urgency,
+                Item.slugline,
+                Item.headline,
+                Story.source_language,
+                Story.bureau_id,
+                Story.created_at,
+                User.name,
+            )
+            .join(Story, Story.id == Item.story_id)
+            .outerjoin(User, User.id == Story.created_by_id)
+            .where(Item.story_id.in_(found))
         ):
-            versions.setdefault(story_id, []).append((language, status))
-            revisions[story_id] = revisions.get(story_id, 0) + revision
+            found[item.story_id].append(item)
 
     order = {code: n for n, code in enumerate(working_languages)}
     rows = []
-    for row in found:
-        language = LANGUAGES.get(row.source_language)
+    for story_id, _status, entry in page:
+        items = found[story_id]
+        source = next((i for i in items if i.language == i.source_language), None)
+        if source is None:  # the story went away between the two reads
+            continue
+        known = LANGUAGES.get(source.language)
         rows.append(
             QueueRow(
-                story_id=row.id,
-                language=row.source_language,
-                lang_attribute=language.lang_attribute if language else row.source_language,
-                rtl=bool(language and language.rtl),
-                status=row.status,
-                urgency=row.urgency,
-                slugline=row.slugline,
-                headline=row.headline,
-                bureau=cities.get(row.bureau_id) if row.bureau_id is not None else None,
-                author=row.name,
-                activity=row.activity,
-                versions=_ordered_versions(versions.get(row.id, ()), order),
-                revision=revisions.get(row.id, 0),
+                story_id=story_id,
+                language=source.language,
+                lang_attribute=known.lang_attribute if known else source.language,
+                rtl=bool(known and known.rtl),
+                status=source.status,
+                urgency=source.urgency,
+                slugline=source.slugline,
+                headline=source.headline,
+                bureau=cities.get(source.bureau_id) if source.bureau_id is not None else None,
+                author=source.name,
+                activity=times.get(entry, source.created_at) if entry else source.created_at,
+                versions=_ordered_versions(((i.language, i.status) for i in items), order),
+                revision=sum(i.revision for i in items),
             )
         )
     return Queue(

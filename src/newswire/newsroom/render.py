@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_skeleton
+from babel import Locale
+from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
@@ -31,12 +32,29 @@ def babel_locale(language: str) -> str:
     return LANGUAGES[language].babel_locale if language in LANGUAGES else "en"
 
 
+@lru_cache(maxsize=64)
+def _babel(locale: str) -> Locale:
+    # Babel parses a locale name on every call it is given one: a queue formats a hundred times.
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=64)
+def short_pattern(locale: str) -> str:
+    """Day, month and time without the year ("27 Nov, 15:41"): CLDR has no skeleton for all
+    of them, so the locale's own day-month pattern and short time are joined its own way."""
+    data = _babel(locale)
+    day = data.datetime_skeletons["MMMd"].pattern
+    time = data.time_formats["short"].pattern
+    return str(data.datetime_formats["short"]).replace("{1}", day).replace("{0}", time)
+
+
 def format_when(value: datetime | None, language: str, timezone: str, *, short: bool) -> str:
     if value is None:
         return ""
-    locale = babel_locale(language)
+    name = babel_locale(language)
+    locale = _babel(name)
     if short:
-        return format_skeleton("MMMdHm", value, tzinfo=zone(timezone), locale=locale)
+        return format_datetime(value, short_pattern(name), tzinfo=zone(timezone), locale=locale)
     return format_datetime(value, "medium", tzinfo=zone(timezone), locale=locale)
 
 

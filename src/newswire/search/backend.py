@@ -6,18 +6,26 @@ the whole match set: a query for two common words matches hundreds of thousands 
 and ranking all of them is what makes news search slow. FTS5 walks its index in descending
 rowid order (the entry id follows publication order) and stops after one page; PostgreSQL
 uses its GIN index for rare words and walks `(language, id)` backwards for common ones.
+
+Filters (topics, desks, bureaus, urgency, publication dates, item statuses) narrow the match
+set through one `id IN (SELECT ...)` condition with bound values, on both backends; they never
+change the order, so the newest-first walk stays what it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from newswire.db import UTCDateTime
 from newswire.search.text import Term, query_terms
 from newswire.site.models import PublicEntry, PublicEntryTopic
+from newswire.stories.models import Item, Story
 
 _SQLITE_CREATE = [
     "CREATE VIRTUAL TABLE search_fts USING fts5(language, search_text, "
@@ -84,6 +92,27 @@ class SearchPage:
 MAX_OFFSET = 10_000  # deeper pages are refused as empty: nobody reads page 500 of a search
 
 
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What narrows a search besides its words; the empty default narrows nothing.
+
+    Sequences match any of their values. `published_from` is inclusive and `published_to`
+    exclusive (both on the first publication time, UTC-aware), so that consecutive days
+    never overlap. `statuses` are those of the working copy (`items.status`).
+    """
+
+    topics: tuple[str, ...] = ()
+    desks: tuple[int, ...] = ()
+    bureaus: tuple[int, ...] = ()
+    max_urgency: int | None = None  # 2: flashes and bulletins
+    published_from: datetime | None = None
+    published_to: datetime | None = None
+    statuses: tuple[str, ...] = ()
+
+
+NO_FILTERS = Filters()
+
+
 def search(
     session: Session,
     language: str,
@@ -92,14 +121,45 @@ def search(
     limit: int = 20,
     offset: int = 0,
     topics: Sequence[str] = (),
+    desks: Sequence[int] = (),
+    bureaus: Sequence[int] = (),
+    max_urgency: int | None = None,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+    statuses: Sequence[str] = (),
 ) -> SearchPage:
-    """Public entries in `language` containing every word of `query`, newest first."""
+    """Public entries in `language` containing every word of `query`, newest first; the
+    keyword filters narrow them (see `Filters`) and leave the order alone."""
+    filters = Filters(
+        topics=tuple(topics),
+        desks=tuple(desks),
+        bureaus=tuple(bureaus),
+        max_urgency=max_urgency,
+        published_from=published_from,
+        published_to=published_to,
+        statuses=tuple(statuses),
+    )
+    return search_across(session, (language,), query, limit=limit, offset=offset, filters=filters)
+
+
+def search_across(
+    session: Session,
+    languages: Sequence[str],
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    filters: Filters = NO_FILTERS,
+) -> SearchPage:
+    """Public entries in any of `languages` containing every word of `query`, newest first,
+    in one walk of the index (the archive search: one page across languages)."""
     terms = query_terms(query)
-    if not terms or offset > MAX_OFFSET or limit < 1:
+    languages = (languages,) if isinstance(languages, str) else tuple(dict.fromkeys(languages))
+    if not terms or not languages or offset > MAX_OFFSET or limit < 1:
         return SearchPage([], False)
     dialect = session.get_bind().dialect.name
     finder = _sqlite_ids if dialect == "sqlite" else _postgres_ids
-    ids = finder(session, language, terms, limit + 1, offset, tuple(topics))
+    ids = finder(session, languages, terms, limit + 1, offset, filters)
     has_more = len(ids) > limit
     ids = ids[:limit]
     if not ids:
@@ -113,11 +173,19 @@ def _fts5_string(token: str) -> str:
 
 
 def fts5_expression(language: str, terms: Sequence[Term]) -> str:
+    return fts5_languages_expression((language,), terms)
+
+
+def fts5_languages_expression(languages: Sequence[str], terms: Sequence[Term]) -> str:
     parts = []
     for term in terms:
         phrase = _fts5_string(" ".join(term.tokens))
         parts.append(phrase + "*" if term.prefix else phrase)
-    return f"language : {_fts5_string(language)} AND search_text : ({' AND '.join(parts)})"
+    if len(languages) == 1:
+        language = _fts5_string(languages[0])
+    else:
+        language = "(" + " OR ".join(_fts5_string(code) for code in languages) + ")"
+    return f"language : {language} AND search_text : ({' AND '.join(parts)})"
 
 
 def _topic_filter(topics: tuple[str, ...], column: str) -> tuple[str, dict[str, str]]:
@@ -133,21 +201,82 @@ def _topic_filter(topics: tuple[str, ...], column: str) -> tuple[str, dict[str, 
     )
 
 
+def _entry_filter(filters: Filters, column: str) -> tuple[str, dict[str, Any]]:
+    """The filters on desks, bureaus, urgency, dates and statuses as one condition on `column`
+    (an entry id). Only our constants and numbered placeholders go into the text."""
+    conditions: list[str] = []
+    params: dict[str, Any] = {}
+    joins = ""
+    if filters.desks or filters.bureaus:
+        joins += f" JOIN {Story.__tablename__} AS fs ON fs.id = fe.story_id"
+    if filters.statuses:
+        joins += f" JOIN {Item.__tablename__} AS fi ON fi.id = fe.item_id"
+
+    def any_of(sql_column: str, prefix: str, values: Sequence[object]) -> None:
+        names = {f"{prefix}{i}": value for i, value in enumerate(values)}
+        conditions.append(f"{sql_column} IN ({', '.join(':' + name for name in names)})")
+        params.update(names)
+
+    if filters.desks:
+        any_of("fs.desk_id", "desk", filters.desks)
+    if filters.bureaus:
+        any_of("fs.bureau_id", "bureau", filters.bureaus)
+    if filters.statuses:
+        any_of("fi.status", "status", filters.statuses)
+    if filters.max_urgency is not None:
+        conditions.append("fe.urgency <= :max_urgency")
+        params["max_urgency"] = filters.max_urgency
+    if filters.published_from is not None:
+        conditions.append("fe.published_at >= :published_from")
+        params["published_from"] = filters.published_from
+    if filters.published_to is not None:
+        conditions.append("fe.published_at < :published_to")
+        params["published_to"] = filters.published_to
+    if not conditions:
+        return "", {}
+    return (
+        f" AND {column} IN (SELECT fe.id FROM {PublicEntry.__tablename__} AS fe{joins} "  # noqa: S608
+        f"WHERE {' AND '.join(conditions)})",
+        params,
+    )
+
+
+def _filtered(sql: str, filters: Filters, column: str) -> tuple[str, dict[str, Any]]:
+    """`sql` with every filter appended as conditions on `column`, and their bound values."""
+    topic_sql, topic_params = _topic_filter(filters.topics, column)
+    entry_sql, entry_params = _entry_filter(filters, column)
+    return sql + topic_sql + entry_sql, {**topic_params, **entry_params}
+
+
+def _statement(sql: str) -> TextClause:
+    """Dates go through the column type, so that both databases compare them as stored."""
+    statement = text(sql)
+    for name in ("published_from", "published_to"):
+        if f":{name}" in sql:
+            statement = statement.bindparams(bindparam(name, type_=UTCDateTime()))
+    return statement
+
+
 def _sqlite_ids(
     session: Session,
-    language: str,
+    languages: tuple[str, ...],
     terms: Sequence[Term],
     limit: int,
     offset: int,
-    topics: tuple[str, ...],
+    filters: Filters,
 ) -> list[int]:
-    topic_sql, params = _topic_filter(topics, "rowid")
+    where, params = _filtered("search_fts MATCH :match", filters, "rowid")
     rows = session.execute(
-        text(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH :match"  # noqa: S608 - bound values
-            f"{topic_sql} ORDER BY rowid DESC LIMIT :limit OFFSET :offset"
+        _statement(
+            f"SELECT rowid FROM search_fts WHERE {where} "  # noqa: S608 - bound values
+            "ORDER BY rowid DESC LIMIT :limit OFFSET :offset"
         ),
-        {"match": fts5_expression(language, terms), "limit": limit, "offset": offset, **params},
+        {
+            "match": fts5_languages_expression(languages, terms),
+            "limit": limit,
+            "offset": offset,
+            **params,
+        },
     )
     return [row[0] for row in rows]
 
@@ -166,11 +295,11 @@ def tsquery_expression(terms: Sequence[Term]) -> str:
 
 def _postgres_ids(
     session: Session,
-    language: str,
+    languages: tuple[str, ...],
     terms: Sequence[Term],
     limit: int,
     offset: int,
-    topics: tuple[str, ...],
+    filters: Filters,
 ) -> list[int]:
     """Newest first, in two ways chosen by how common the words are.
 
@@ -180,15 +309,30 @@ def _postgres_ids(
     finds every match, and there are few to sort. The planner cannot choose between the two
     by itself: it estimates a match count, not where the matches are, and sorting 200,000 GIN
     hits takes a second.
+
+    Filters apply after the window is cut, like the words: a window that holds a full page
+    of filtered matches holds the newest ones, since every entry outside it is older; a
+    window that does not falls through to the next way, as for rare words.
     """
-    topic_sql, topic_params = _topic_filter(topics, "id")
+    language_names = {f"language{i}": code for i, code in enumerate(languages)}
+    if len(languages) == 1:
+        in_language = "language = :language0"
+    else:
+        in_language = f"language IN ({', '.join(':' + name for name in language_names)})"
     params = {
-        "language": language,
         "query": tsquery_expression(terms),
         "limit": limit,
         "offset": offset,
-        **topic_params,
+        **language_names,
     }
+    window_sql, filter_params = _filtered(
+        "SELECT id FROM (SELECT id, search_vector FROM public_entries "  # noqa: S608
+        f"WHERE {in_language} ORDER BY id DESC LIMIT :window) AS recent "
+        "WHERE search_vector @@ to_tsquery('simple'::regconfig, :query)",
+        filters,
+        "id",
+    )
+    params.update(filter_params)
     wanted = limit + offset
     previous: tuple[int, int] | None = None  # (window, matches found in it)
     for window in PG_WINDOWS:
@@ -197,34 +341,35 @@ def _postgres_ids(
         if previous is not None and previous[1] * window < wanted * previous[0]:
             break  # at the rate the last window matched, this one cannot fill a page either
         rows = session.execute(
-            text(
-                "SELECT id FROM (SELECT id, search_vector FROM public_entries "  # noqa: S608
-                "WHERE language = :language ORDER BY id DESC LIMIT :window) AS recent "
-                "WHERE search_vector @@ to_tsquery('simple'::regconfig, :query)"
-                f"{topic_sql} ORDER BY id DESC LIMIT :limit OFFSET :offset"
-            ),
+            _statement(window_sql + " ORDER BY id DESC LIMIT :limit OFFSET :offset"),
             {**params, "window": window},
         ).all()
         if len(rows) == limit:
             return [row[0] for row in rows]
         previous = (window, len(rows) + offset)
+    index_sql, _same = _filtered(
+        f"SELECT id FROM public_entries WHERE {in_language} AND search_vector "  # noqa: S608
+        "@@ to_tsquery('simple'::regconfig, :query)",
+        filters,
+        "id",
+    )
     rows = session.execute(
-        text(
-            "SELECT id FROM public_entries WHERE language = :language AND search_vector "  # noqa: S608
-            f"@@ to_tsquery('simple'::regconfig, :query){topic_sql} "
-            "ORDER BY id DESC LIMIT :limit OFFSET :offset"
-        ),
-        params,
+        _statement(index_sql + " ORDER BY id DESC LIMIT :limit OFFSET :offset"), params
     ).all()
     return [row[0] for row in rows]
 
 
 def search_languages(
-    session: Session, languages: Sequence[str], query: str, *, limit: int = 20
+    session: Session,
+    languages: Sequence[str],
+    query: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    filters: Filters = NO_FILTERS,
 ) -> list[PublicEntry]:
-    """The newest `limit` matches across several languages (the archive search)."""
-    found: list[PublicEntry] = []
-    for language in languages:
-        found.extend(search(session, language, query, limit=limit).entries)
-    found.sort(key=lambda entry: entry.id, reverse=True)
-    return found[:limit]
+    """The newest `limit` matches across several languages (the archive search); see
+    `search_across` for the page with its `has_more`."""
+    return search_across(
+        session, languages, query, limit=limit, offset=offset, filters=filters
+    ).entries

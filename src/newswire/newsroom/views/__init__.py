@@ -10,5 +10,7 @@ from newswire.newsroom.web import csrf_protect
 router = APIRouter(
     prefix="/newsroom", include_in_schema=False, dependencies=[Depends(csrf_protect)]
 )
-for area in (access, queue, editor, history, archive, dashboard, admin):
+# history before editor: `/stories/{id}/history` and `/diff` would otherwise match the editor's
+# `/stories/{id}/{lang}`.
+for area in (access, queue, history, editor, archive, dashboard, admin):
     router.include_router(area.router)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
 from newswire.api.deps import StateDep, read
+from newswire.api.state import AppState
 from newswire.newsroom import queues
+from newswire.newsroom.auth import StaffLogin
 from newswire.newsroom.queues import Queue, QueueFilters
 from newswire.newsroom.web import CONTENT_SECURITY_POLICY, StaffDep, interface_language, page
 from newswire.stories import permissions
@@ -35,10 +37,8 @@ FiltersDep = Annotated[QueueFilters, Depends(queue_filters)]
 
 
 async def _load(
-    request: Request, state: StateDep, login: StaffDep, code: str, filters: QueueFilters
-) -> tuple[Queue, str]:
-    ui = interface_language(request, login)
-
+    state: AppState, login: StaffLogin, code: str, filters: QueueFilters, ui: str
+) -> Queue:
     def work(session: Session) -> Queue:
         desk = queues.open_desk(session, login.principal, code)
         return queues.load_queue(
@@ -50,23 +50,38 @@ async def _load(
             working_languages=state.ctx.agency(session).languages,
         )
 
-    return await read(state, work), ui
+    return await read(state, work)
+
+
+def _labels(state: AppState, ui: str) -> dict[str, Any]:
+    """Status and urgency names in the interface language, translated once per page."""
+    return {
+        "status_labels": {
+            status: state.newsroom.gettext(ui, name) for status, name in queues.STATUS_NAMES.items()
+        },
+        "urgency_labels": {
+            number: state.newsroom.gettext(ui, name)
+            for number, name in queues.URGENCY_NAMES.items()
+        },
+    }
 
 
 @router.get("/desks/{code}")
 async def desk_queue(
     request: Request, state: StateDep, login: StaffDep, code: str, filters: FiltersDep
 ) -> Response:
-    queue, _ui = await _load(request, state, login, code, filters)
+    ui = interface_language(request, login)
+    queue = await _load(state, login, code, filters, ui)
     return page(
         request,
         login,
         "queue.html",
         queue=queue,
         filters=filters,
-        statuses=queues.ITEM_STATUSES,
-        urgencies=tuple(queues.URGENCIES),
+        statuses=tuple(queues.STATUS_NAMES),
+        urgencies=tuple(queues.URGENCIES.items()),
         can_create=permissions.can_create(login.principal, queue.desk.id),
+        **_labels(state, ui),
     )
 
 
@@ -75,9 +90,10 @@ async def desk_rows(
     request: Request, state: StateDep, login: StaffDep, code: str, filters: FiltersDep
 ) -> Response:
     """The queue's `<tbody>` alone, with the same filters: what live refresh swaps in."""
-    queue, ui = await _load(request, state, login, code, filters)
+    ui = interface_language(request, login)
+    queue = await _load(state, login, code, filters, ui)
     html = state.newsroom.render(
-        "_queue_rows.html", ui, queue=queue, filters=filters, timezone=login.timezone
+        "_queue_rows.html", ui, queue=queue, timezone=login.timezone, **_labels(state, ui)
     )
     return HTMLResponse(html, headers=_private_headers())
 
