@@ -451,4 +451,20 @@ def test_a_new_flash_appears_on_an_open_queue_within_two_seconds(
     submit(newsroom, "reporter", flash)  # a change, not a new story: the row is updated
     expect(row.locator(".status")).to_have_text("Submitted", timeout=2000)
     expect(page.locator("tr[data-story]")).to_have_count(2)
+
+    # A hidden tab stops polling, and catches up as soon as it is shown again.
+    polls: list[float] = []
+    page.on("request", lambda r: polls.append(time.monotonic()) if "/stamp" in r.url else None)
+    set_visibility = """state => {
+        Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }"""
+    page.evaluate(set_visibility, "hidden")
+    page.wait_for_timeout(1500)  # a poll already on its way may still land
+    hidden_since = time.monotonic()
+    page.wait_for_timeout(2500)
+    assert [t for t in polls if t > hidden_since] == []
+    publish(newsroom, "editor", flash)
+    page.evaluate(set_visibility, "visible")
+    expect(row.locator(".status")).to_have_text("Published", timeout=1000)
     assert problems == []

@@ -70,6 +70,16 @@ def story_files() -> list[dict[str, Any]]:
     return found
 
 
+def desk_files() -> list[dict[str, Any]]:
+    """Stories still on the desks (drafts, a submitted bulletin, a flash), for the newsroom."""
+    folder = resources.files("newswire.demo") / "desk"
+    found: list[dict[str, Any]] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            found.extend(orjson.loads(entry.read_bytes()))
+    return found
+
+
 def paragraphs(texts: list[str]) -> str:
     return "".join(f"<p>{html.escape(text)}</p>" for text in texts)
 
@@ -89,6 +99,9 @@ def load_demo(database: Database, settings: Settings, *, progress: bool = True) 
         loaded_now = not session.scalar(select(func.count()).select_from(Story))
     if loaded_now:
         _load_stories(database, ctx, progress=progress)
+        with database.write() as session:
+            for spec in desk_files():
+                _load_desk_story(session, ctx, spec, utcnow())
     with database.write() as session:
         key = _subscriber_key(session, ctx)
         n_stories = session.scalar(select(func.count()).select_from(Story)) or 0
@@ -250,6 +263,33 @@ def _load_story(session: Session, ctx: StoryContext, spec: dict[str, Any], now: 
         when = min(created + timedelta(minutes=40), now)
         for item in list(story.items):
             stories.kill(session, chief, ctx, story.id, item.language, _KILL_REASON, at=when)
+
+
+def _load_desk_story(
+    session: Session, ctx: StoryContext, spec: dict[str, Any], now: datetime
+) -> None:
+    """A story its reporter is still working on, or has submitted to the desk."""
+    filer = principal_for_user(agency.get_user(session, spec["filed_by"]))
+    data = ItemInput(
+        language=spec["language"],
+        headline=spec["headline"],
+        body_html=paragraphs(spec["body"]),
+        slugline=spec.get("slugline"),
+        byline=spec.get("byline"),
+        urgency=spec["urgency"],
+        subjects=tuple(spec.get("subjects", ())),
+        firstcreated=now - timedelta(minutes=float(spec["minutes_ago"])),
+    )
+    story = stories.create_story(
+        session,
+        filer,
+        ctx,
+        data,
+        desk_id=agency.get_desk(session, spec["desk"]).id,
+        bureau=agency.get_bureau(session, spec["bureau"]),
+    )
+    if spec["status"] == "submitted":
+        stories.submit(session, filer, story.id, spec["language"])
 
 
 _KILL_REASON = "Withdrawn: the flight information was not confirmed by the airport."

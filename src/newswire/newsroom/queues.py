@@ -1,8 +1,9 @@
 """Desk queues: a desk's stories, filtered and paged, and a cheap stamp of the desk's state.
 
-A queue reads in a fixed number of queries whatever the page holds: the page of stories
-joined with their source items and authors, the language versions of that page, the counts
-per status and the stamp. No query runs per row.
+A page of a queue takes the same few queries whatever it holds, none per row: every matching
+story with its status and last activity (narrow columns and indexes, from which come the
+counts per status and the page's order), the times of the page's last activities, every
+language version of the page's stories with their authors, the bureaus, and the stamp.
 """
 
 from __future__ import annotations
@@ -266,18 +267,12 @@ def stamp(session: Session, desk_id: int) -> str:
         .correlate(Story)
         .scalar_subquery()
     )
-    last_entry = (
-        select(func.max(AuditEntry.id))
-        .where(AuditEntry.object_id == Story.id, AuditEntry.object_type == "story")
-        .correlate(Story)
-        .scalar_subquery()
-    )
     row = session.execute(
         select(
             func.count(Story.id),
             func.coalesce(func.max(Story.id), 0),
             func.coalesce(func.sum(items), 0),
-            func.coalesce(func.max(last_entry), 0),
+            func.coalesce(func.max(_last_entry()), 0),
         ).where(Story.desk_id == desk_id)
     ).one()
     return "-".join(str(int(value)) for value in row)
@@ -365,7 +360,7 @@ def load_queue(
             )
             .join(Story, Story.id == Item.story_id)
             .outerjoin(User, User.id == Story.created_by_id)
-            .where(Item.story_id.in_(found))
+            .where(Item.story_id.in_(list(found)))
         ):
             found[item.story_id].append(item)
 
