@@ -1,9 +1,19 @@
 """Imports every table model, so that `Base.metadata` is complete (Alembic, tests)."""
 
-from newswire.agency.models import Agency, ApiKey, AuditEntry, Bureau, Desk, User, user_desks
+from newswire.agency.models import (
+    Agency,
+    ApiKey,
+    AuditEntry,
+    Bureau,
+    Desk,
+    LoginThrottle,
+    StaffSession,
+    User,
+    user_desks,
+)
 from newswire.db import Base
 from newswire.delivery.models import Subscriber
-from newswire.newsroom.models import LoginThrottle, MediaFile, StaffSession
+from newswire.newsroom.models import MediaFile
 from newswire.site.models import PublicEntry, PublicEntryTopic
 from newswire.stories.models import FeedEvent, Item, Story, Version
 

@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 
 from newswire import security
 from newswire.agency import services as agency
-from newswire.agency.models import ApiKey, AuditEntry, Bureau, Desk, User
+from newswire.agency.models import ApiKey, AuditEntry, Bureau, Desk, StaffSession, User
 from newswire.agency.services import SYSTEM, Principal
 from newswire.delivery import services as delivery
 from newswire.delivery.models import Subscriber
 from newswire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from newswire.newsroom import auth
-from newswire.newsroom.models import StaffSession
 from tests.conftest import Newsroom
 
 PASSWORD = "correct horse battery"

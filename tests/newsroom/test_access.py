@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from newswire.agency.models import AuditEntry, User
+from newswire.agency.models import AuditEntry, LoginThrottle, StaffSession, User
 from newswire.db import Database
-from newswire.newsroom.models import LoginThrottle, StaffSession
 from tests.newsroom.conftest import PASSWORD, StaffBrowser
 
 Staff = Callable[[str], StaffBrowser]

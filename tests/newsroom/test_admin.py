@@ -17,9 +17,8 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from newswire.agency.models import ApiKey, AuditEntry, Bureau, Desk, User
+from newswire.agency.models import ApiKey, AuditEntry, Bureau, Desk, StaffSession, User
 from newswire.delivery.models import Subscriber
-from newswire.newsroom.models import StaffSession
 from tests.conftest import Newsroom
 from tests.newsroom.conftest import StaffBrowser
 

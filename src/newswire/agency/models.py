@@ -119,3 +119,25 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(30))
     object_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class StaffSession(Base):
+    """A browser logged in to the newsroom. Only a SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginThrottle(Base):
+    """Consecutive failed logins per user name and per client address."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "user:NAME" or "ip:ADDR"
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

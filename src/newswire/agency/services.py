@@ -12,11 +12,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from newswire import languages, security
-from newswire.agency.models import ROLES, Agency, ApiKey, AuditEntry, Bureau, Desk, User
+from newswire.agency.models import (
+    ROLES,
+    Agency,
+    ApiKey,
+    AuditEntry,
+    Bureau,
+    Desk,
+    StaffSession,
+    User,
+)
 from newswire.db import utcnow
 from newswire.delivery.models import Subscriber
 from newswire.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from newswire.newsroom.models import StaffSession
 
 
 @dataclass(frozen=True, slots=True)

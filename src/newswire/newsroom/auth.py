@@ -11,11 +11,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from newswire import security
-from newswire.agency.models import Agency, Desk, User
+from newswire.agency.models import Agency, Desk, LoginThrottle, StaffSession, User
 from newswire.agency.services import Principal, audit, principal_for_user
 from newswire.db import utcnow
 from newswire.errors import InvalidInput, NewswireError, Unauthorized
-from newswire.newsroom.models import LoginThrottle, StaffSession
 
 # Failed logins allowed before each further try must wait, per user name and per address;
 # the wait doubles with every failure after that, up to MAX_WAIT.
