@@ -30,7 +30,12 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     assert result.returncode == 0, result.stderr
     with pot.open("rb") as handle:
         template = read_po(handle)
-    return {str(message.id): "" for message in template if message.id}
+    # A plural message's id is the pair (singular, plural); catalogs are keyed by the singular.
+    return {
+        message.id if isinstance(message.id, str) else message.id[0]: ""
+        for message in template
+        if message.id
+    }
 
 
 def test_the_interface_speaks_at_least_english_russian_azerbaijani_and_french() -> None:
@@ -55,8 +60,10 @@ def test_every_message_is_translated(extracted: dict[str, str], language: str) -
         if message is None or not message.string or message.fuzzy:
             untranslated.append(msgid)
             continue
-        translation = message.string if isinstance(message.string, str) else message.string[0]
-        if set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(translation)):
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        if not all(forms):  # every plural form of the language, filled
+            untranslated.append(msgid)
+        if any(set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(form)) for form in forms):
             wrong_placeholders.append(msgid)
     assert untranslated == [], f"{language}: run `make messages` and translate these"
     assert wrong_placeholders == []

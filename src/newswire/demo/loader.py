@@ -50,6 +50,8 @@ class DemoReport:
         lines = [
             f"demo agency {'loaded' if self.loaded_now else 'already loaded'}: "
             f"{self.stories} stories, {self.items} language versions",
+            f"website: {self.url}/",
+            f"newsroom (log in as any of the staff below): {self.url}/newsroom/",
             f"API and its documentation: {self.url}/docs",
             "staff (name / role / password):",
         ]
