@@ -20,6 +20,7 @@ from newswire.agency.models import Desk
 from newswire.api.app import create_app
 from newswire.config import Settings
 from newswire.db import Database
+from newswire.newsroom import queues
 from newswire.stories import services as stories
 from newswire.stories.document import ItemInput
 from newswire.stories.models import Item
@@ -468,3 +469,29 @@ def test_a_new_flash_appears_on_an_open_queue_within_two_seconds(
     page.evaluate(set_visibility, "visible")
     expect(row.locator(".status")).to_have_text("Published", timeout=1000)
     assert problems == []
+
+
+def test_the_cached_matching_set_is_read_again_once_the_desk_changes(newsroom: Newsroom) -> None:
+    first = file_story(newsroom, "reporter", "First story")
+    cache = queues.QueueCache()
+
+    def load(status: str = "") -> queues.Queue:
+        with newsroom.database.read() as session:
+            desk = session.scalars(select(Desk).where(Desk.code == "politics")).one()
+            return queues.load_queue(
+                session,
+                desk,
+                queues.QueueFilters.parse(status=status),
+                user_id=None,
+                ui_language="en",
+                working_languages=["en"],
+                cache=cache,
+            )
+
+    assert [row.headline for row in load().rows] == ["First story"]
+    assert load("submitted").rows == []  # the same matching set, narrowed to a tab
+    submit(newsroom, "reporter", first)
+    assert [row.status for row in load("submitted").rows] == ["submitted"]
+    file_story(newsroom, "reporter", "Second story")
+    assert [row.headline for row in load().rows] == ["Second story", "First story"]
+    assert load().counts["draft"] == 1

@@ -16,6 +16,7 @@ from newswire.config import Settings
 from newswire.db import Database
 from newswire.errors import Unauthorized
 from newswire.formats.registry import FormatRegistry, default_formats
+from newswire.newsroom.queues import QueueCache
 from newswire.newsroom.render import Renderer as NewsroomRenderer
 from newswire.security import hash_key
 from newswire.site.state import SiteState
@@ -144,6 +145,7 @@ class AppState:
     items: ItemCache
     site: SiteState
     newsroom: NewsroomRenderer
+    queues: QueueCache
     worker_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -164,6 +166,7 @@ class AppState:
             items=items,
             site=site,
             newsroom=NewsroomRenderer(),
+            queues=QueueCache(),
         )
 
 

@@ -8,6 +8,7 @@ language version of the page's stories with their authors, the bureaus, and the 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -292,28 +293,22 @@ def _native_name(code: str) -> str:
     return known.native_name if known else code
 
 
-def load_queue(
-    session: Session,
-    desk: Desk,
-    filters: QueueFilters,
-    *,
-    user_id: int | None,
-    ui_language: str,
-    working_languages: Sequence[str],
-) -> Queue:
-    """One page of the desk's stories, newest activity first, with the counts per status."""
-    bureaus = session.execute(select(Bureau.id, Bureau.code, Bureau.city)).all()
-    bureau_ids = {code: id_ for id_, code, _city in bureaus}
-    cities = {id_: city.get(ui_language) or city.get("en") or code for id_, code, city in bureaus}
-    conditions = _conditions(desk, filters, user_id, bureau_ids)
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """Every story matching a queue's filters but the status, newest activity first."""
 
+    rows: list[tuple[int, str, int | None]]  # story id, source item status, last audit entry
+    counts: dict[str, int]  # status → stories
+
+
+def _matching(session: Session, conditions: list[ColumnElement[bool]]) -> Matching:
     # Every matching story with its source item's status and its last activity, in one
     # pass over narrow columns and indexes: the counts per status and the page's order come
     # from it, and only the page's own stories are then read in full.
     # Plain tuples, made as the rows stream in: a thousand result rows kept alive through the
     # request would be promoted to the collector's oldest generation and make its full (and,
     # in a large process, slow) collections more frequent.
-    matching: list[tuple[int, str, int | None]] = [
+    rows: list[tuple[int, str, int | None]] = [
         (story_id, status, entry)
         for story_id, status, entry in session.connection().execute(
             select(Story.id, _SOURCE.status, _last_entry())
@@ -323,11 +318,65 @@ def load_queue(
         )
     ]
     counts = dict.fromkeys(ITEM_STATUSES, 0)
-    for _story_id, status, _entry in matching:
+    for _story_id, status, _entry in rows:
         counts[status] = counts.get(status, 0) + 1
+    rows.sort(key=lambda row: (row[2] or 0, row[0]), reverse=True)
+    return Matching(rows, counts)
+
+
+class QueueCache:
+    """Recent `Matching` results by desk and filters, each valid while the desk's stamp is the
+    one it was read under. The stamp is read from the database on every request, so an entry
+    is never stale, whichever process changed the desk."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[object, ...], tuple[str, Matching]] = OrderedDict()
+
+    def get(self, key: tuple[object, ...], desk_stamp: str) -> Matching | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != desk_stamp:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: tuple[object, ...], desk_stamp: str, matching: Matching) -> None:
+        self._entries[key] = (desk_stamp, matching)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+
+def load_queue(
+    session: Session,
+    desk: Desk,
+    filters: QueueFilters,
+    *,
+    user_id: int | None,
+    ui_language: str,
+    working_languages: Sequence[str],
+    cache: QueueCache | None = None,
+) -> Queue:
+    """One page of the desk's stories, newest activity first, with the counts per status.
+
+    With a `cache`, the matching stories of the same filters are read again only when the
+    desk's stamp has moved: paging, switching status tabs and live refreshes of an unchanged
+    desk then cost the stamp and the page's own rows.
+    """
+    bureaus = session.execute(select(Bureau.id, Bureau.code, Bureau.city)).all()
+    bureau_ids = {code: id_ for id_, code, _city in bureaus}
+    cities = {id_: city.get(ui_language) or city.get("en") or code for id_, code, city in bureaus}
+    desk_stamp = stamp(session, desk.id)
+    key = (desk.id, filters.language, filters.urgency, filters.bureau, filters.text,
+           user_id if filters.mine else None)  # fmt: skip
+    found_before = cache.get(key, desk_stamp) if cache is not None else None
+    if found_before is None:
+        found_before = _matching(session, _conditions(desk, filters, user_id, bureau_ids))
+        if cache is not None:
+            cache.put(key, desk_stamp, found_before)
+    matching, counts = found_before.rows, dict(found_before.counts)
     if filters.status:
         matching = [row for row in matching if row[1] == filters.status]
-    matching.sort(key=lambda row: (row[2] or 0, row[0]), reverse=True)
     start = (filters.page - 1) * PAGE_SIZE
     page = matching[start : start + PAGE_SIZE]
     has_next = len(matching) > start + PAGE_SIZE
@@ -395,7 +444,7 @@ def load_queue(
         rows=rows,
         counts=counts,
         has_next=has_next,
-        stamp=stamp(session, desk.id),
+        stamp=desk_stamp,
         languages=tuple(working_languages),
         bureaus=sorted(((code, cities[id_]) for id_, code, _city in bureaus), key=lambda b: b[1]),
     )

@@ -48,6 +48,7 @@ async def _load(
             user_id=login.user_id,
             ui_language=ui,
             working_languages=state.ctx.agency(session).languages,
+            cache=state.queues,
         )
 
     return await read(state, work)
