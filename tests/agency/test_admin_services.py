@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newswire import security
+from newswire.agency import admin as administration
 from newswire.agency import services as agency
 from newswire.agency.models import ApiKey, AuditEntry, Bureau, Desk, StaffSession, User
 from newswire.agency.services import SYSTEM, Principal
@@ -61,19 +62,19 @@ def test_only_an_admin_may_administer(newsroom: Newsroom, who: str) -> None:
     actor = newsroom.principals[who]
     # Any id will do: the role is checked before anything is looked up.
     attempts: list[Callable[[Session], object]] = [
-        lambda s: agency.create_user(s, actor, name="mole", role="admin"),
-        lambda s: agency.update_user(s, actor, actor.user_id or 0, role="admin"),
-        lambda s: agency.set_user_active(s, actor, 1, False),
-        lambda s: agency.reset_password(s, actor, 1),
-        lambda s: agency.create_bureau(
+        lambda s: administration.create_user(s, actor, name="mole", role="admin"),
+        lambda s: administration.update_user(s, actor, actor.user_id or 0, role="admin"),
+        lambda s: administration.set_user_active(s, actor, 1, False),
+        lambda s: administration.reset_password(s, actor, 1),
+        lambda s: administration.create_bureau(
             s, actor, code="x", country="FR", city={"en": "X"}, timezone="UTC",
             default_language="en",
         ),
-        lambda s: agency.update_bureau(
+        lambda s: administration.update_bureau(
             s, actor, 1, city={"en": "X"}, timezone="UTC", default_language="en"
         ),
-        lambda s: agency.create_desk(s, actor, code="x", name={"en": "X"}),
-        lambda s: agency.update_desk(s, actor, 1, name={"en": "X"}),
+        lambda s: administration.create_desk(s, actor, code="x", name={"en": "X"}),
+        lambda s: administration.update_desk(s, actor, 1, name={"en": "X"}),
         lambda s: delivery.create_subscriber(s, actor, newsroom.ctx.vocabulary, name="mole"),
         lambda s: delivery.issue_key(s, actor, 1),
         lambda s: delivery.revoke_subscriber_key(s, actor, 1, 1),
@@ -98,7 +99,7 @@ def test_create_user_checks_every_field_first(newsroom: Newsroom) -> None:
         ({"name": "editor", "role": "editor"}, Conflict, "name"),
     ):
         problem = refuse(
-            newsroom, error, lambda s, fields=fields: agency.create_user(s, admin, **fields)
+            newsroom, error, lambda s, fields=fields: administration.create_user(s, admin, **fields)
         )
         assert problem.field == field, fields
 
@@ -108,11 +109,11 @@ def test_create_user_generates_a_password_and_keeps_languages_for_translators(
 ) -> None:
     admin = newsroom.principals["admin"]
     with newsroom.database.write() as session:
-        created = agency.create_user(
+        created = administration.create_user(
             session, admin, name="  Leyla   Mammadova ", role="reporter", desks=["politics"],
             bureau="baku", user_languages=["ru"],
         )  # fmt: skip
-        given = agency.create_user(
+        given = administration.create_user(
             session, admin, name="li", role="translator", password="long enough pw",
             user_languages=["zh", "en", "zh"],
         )  # fmt: skip
@@ -133,13 +134,16 @@ def test_update_user_and_the_self_demotion_rule(newsroom: Newsroom) -> None:
     admin = newsroom.principals["admin"]
     me = admin.user_id or 0
     problem = refuse(
-        newsroom, InvalidInput, lambda s: agency.update_user(s, admin, me, role="chief_editor")
+        newsroom,
+        InvalidInput,
+        lambda s: administration.update_user(s, admin, me, role="chief_editor"),
     )
     assert problem.field == "role"
     with newsroom.database.write() as session:
         reporter = user_named(session, "reporter").id
-        agency.update_user(session, admin, me, role="admin", desks=["economy"])  # not a demotion
-        agency.update_user(
+        # not a demotion
+        administration.update_user(session, admin, me, role="admin", desks=["economy"])
+        administration.update_user(
             session, admin, reporter, role="translator", user_languages=["fr"], bureau="paris"
         )
     with newsroom.database.read() as session:
@@ -154,7 +158,9 @@ def test_update_user_and_the_self_demotion_rule(newsroom: Newsroom) -> None:
     assert detail["role"] == ["reporter", "translator"]
     assert detail["desks"] == []
     assert detail["bureau"] == "paris"
-    refuse(newsroom, NotFound, lambda s: agency.update_user(s, admin, 999_999, role="editor"))
+    refuse(
+        newsroom, NotFound, lambda s: administration.update_user(s, admin, 999_999, role="editor")
+    )
 
 
 def test_deactivation_ends_sessions_and_tokens(newsroom: Newsroom) -> None:
@@ -166,21 +172,21 @@ def test_deactivation_ends_sessions_and_tokens(newsroom: Newsroom) -> None:
     problem = refuse(
         newsroom,
         InvalidInput,
-        lambda s: agency.set_user_active(s, admin, admin.user_id or 0, False),
+        lambda s: administration.set_user_active(s, admin, admin.user_id or 0, False),
     )
     assert (problem.field, problem.message) == (
         "active", "you cannot deactivate yourself: ask another admin"
     )  # fmt: skip
 
     with newsroom.database.write() as session:
-        agency.set_user_active(session, admin, editor, False)
+        administration.set_user_active(session, admin, editor, False)
     assert sessions_of(newsroom, "editor") == 0
     assert not log_in(newsroom, "editor")
     with pytest.raises(Unauthorized), newsroom.database.read() as session:
         agency.authenticate_key(session, newsroom.tokens["editor"])
 
     with newsroom.database.write() as session:
-        agency.set_user_active(session, admin, editor, True)
+        administration.set_user_active(session, admin, editor, True)
     with newsroom.database.read() as session:
         assert agency.authenticate_key(session, newsroom.tokens["editor"]).name == "editor"
     assert log_in(newsroom, "editor")
@@ -194,9 +200,13 @@ def test_reset_password(newsroom: Newsroom) -> None:
     admin = newsroom.principals["admin"]
     assert log_in(newsroom, "reporter")
     reporter = newsroom.principals["reporter"].user_id or 0
-    refuse(newsroom, InvalidInput, lambda s: agency.reset_password(s, admin, admin.user_id or 0))
+    refuse(
+        newsroom,
+        InvalidInput,
+        lambda s: administration.reset_password(s, admin, admin.user_id or 0),
+    )
     with newsroom.database.write() as session:
-        password = agency.reset_password(session, admin, reporter)
+        password = administration.reset_password(session, admin, reporter)
     assert sessions_of(newsroom, "reporter") == 0
     assert not log_in(newsroom, "reporter")
     assert log_in(newsroom, "reporter", password)
@@ -230,11 +240,11 @@ def test_create_and_update_bureaus(newsroom: Newsroom) -> None:
         problem = refuse(
             newsroom,
             error,
-            lambda s, change=change: agency.create_bureau(s, admin, **{**good, **change}),
+            lambda s, change=change: administration.create_bureau(s, admin, **{**good, **change}),
         )
         assert problem.field == field, change
     with newsroom.database.write() as session:
-        berlin = agency.create_bureau(session, admin, **good)
+        berlin = administration.create_bureau(session, admin, **good)
         berlin_id = berlin.id
         assert (berlin.country, berlin.city) == ("DE", {"de": "Berlin", "en": "Berlin"})
         # A name in a language that is not a working one (here written by hand) survives edits.
@@ -242,12 +252,12 @@ def test_create_and_update_bureaus(newsroom: Newsroom) -> None:
     refuse(
         newsroom,
         InvalidInput,
-        lambda s: agency.update_bureau(
+        lambda s: administration.update_bureau(
             s, admin, berlin_id, city={"de": "Berlin"}, timezone="Nowhere", default_language="de"
         ),
     )
     with newsroom.database.write() as session:
-        agency.update_bureau(
+        administration.update_bureau(
             session, admin, berlin_id, city={"de": "Berlin", "en": ""},
             timezone="Europe/Paris", default_language="en",
         )  # fmt: skip
@@ -265,26 +275,30 @@ def test_create_and_update_desks_and_their_members(newsroom: Newsroom) -> None:
         refuse(
             newsroom,
             InvalidInput,
-            lambda s: agency.create_desk(s, admin, code="", name={"en": "X"}),
+            lambda s: administration.create_desk(s, admin, code="", name={"en": "X"}),
         ).field
         == "code"
     )
     assert (
         refuse(
-            newsroom, InvalidInput, lambda s: agency.create_desk(s, admin, code="x", name={})
+            newsroom,
+            InvalidInput,
+            lambda s: administration.create_desk(s, admin, code="x", name={}),
         ).field
         == "name"
     )
     with newsroom.database.write() as session:
-        desk = agency.create_desk(session, admin, code="sport", name={"en": "Sport", "fr": ""})
+        desk = administration.create_desk(
+            session, admin, code="sport", name={"en": "Sport", "fr": ""}
+        )
         desk_id = desk.id
-        agency.update_desk(session, admin, desk_id, name={"en": "Sports", "az": "İdman"})
-        agency.update_desk(session, admin, desk_id, name={"en": "Sports", "az": "İdman"})
+        administration.update_desk(session, admin, desk_id, name={"en": "Sports", "az": "İdman"})
+        administration.update_desk(session, admin, desk_id, name={"en": "Sports", "az": "İdman"})
     with newsroom.database.read() as session:
         stored = session.get(Desk, desk_id)
         assert stored is not None
         assert stored.name == {"en": "Sports", "az": "İdman"}
-        members = agency.desk_members(session)
+        members = administration.desk_members(session)
         politics = session.scalars(select(Desk.id).where(Desk.code == "politics")).one()
         assert [user.name for user in members[politics]] == ["editor", "reporter"]
         assert desk_id not in members
@@ -359,6 +373,6 @@ def test_subscribers_and_their_keys(newsroom: Newsroom) -> None:
 def test_the_system_may_administer_too(newsroom: Newsroom) -> None:
     """The CLI and the demo loader act as SYSTEM."""
     with newsroom.database.write() as session:
-        desk = agency.create_desk(session, SYSTEM, code="world", name={"en": "World"})
+        desk = administration.create_desk(session, SYSTEM, code="world", name={"en": "World"})
         assert desk.id
-    assert Principal(name="x", role="subscriber").role not in agency.ADMIN_ROLES
+    assert Principal(name="x", role="subscriber").role not in administration.ADMIN_ROLES

@@ -10,14 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newswire import security
+from newswire.agency.admin import check_admin, check_label, check_working_languages
 from newswire.agency.models import ApiKey
 from newswire.agency.services import (
     Principal,
     audit,
-    check_admin,
-    check_label,
     check_languages,
-    check_working_languages,
     create_subscriber_key,
     revoke_key,
 )

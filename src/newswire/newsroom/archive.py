@@ -22,6 +22,7 @@ from newswire.agency.models import Bureau, Desk
 from newswire.errors import InvalidInput
 from newswire.newsroom.auth import ALL_DESK_ROLES, StaffLogin
 from newswire.newsroom.i18n import N_
+from newswire.newsroom.labels import URGENCIES
 from newswire.search.backend import MAX_OFFSET, Filters, search_across
 from newswire.site.entries import summarise
 from newswire.site.models import PublicEntry
@@ -33,20 +34,11 @@ from newswire.stories.topics import Vocabulary
 PAGE_SIZE = 20
 MAX_QUERY_CHARS = 200  # as on the website
 MAX_PAGE = MAX_OFFSET // PAGE_SIZE + 1
-# The urgency filter: each choice keeps items at least that urgent (IPTC 1 is a flash).
-URGENCIES = {"flash": 1, "bulletin": 2, "urgent": 3}
+# The urgency filter: each choice keeps items at least that urgent (`labels.URGENCIES`).
 URGENCY_CHOICES = {
     "flash": N_("Flashes"),
     "bulletin": N_("Flashes and bulletins"),
     "urgent": N_("Urgent and above"),
-}
-URGENCY_NAMES = {1: N_("Flash"), 2: N_("Bulletin"), 3: N_("Urgent")}
-STATUS_NAMES = {
-    "draft": N_("Draft"),
-    "submitted": N_("Submitted"),
-    "scheduled": N_("Scheduled"),
-    "published": N_("Published"),
-    "killed": N_("Killed"),
 }
 # Copy readers have not seen: listed only from the user's own desks.
 UNPUBLISHED = ("draft", "submitted", "scheduled")

@@ -23,22 +23,12 @@ from newswire.agency.services import Principal
 from newswire.errors import Forbidden, InvalidInput, NotFound
 from newswire.languages import LANGUAGES
 from newswire.newsroom.auth import ALL_DESK_ROLES
-from newswire.newsroom.i18n import N_
+from newswire.newsroom.labels import URGENCIES
 from newswire.stories.models import ITEM_STATUSES, Item, Story
 
 PAGE_SIZE = 100
 MAX_PAGE = 100_000
 MAX_TEXT = 200
-# The urgency filter's choices: IPTC urgency 1 is a flash, 2 a bulletin, 3 urgent.
-URGENCIES = {"flash": 1, "bulletin": 2, "urgent": 3}
-URGENCY_NAMES = {1: N_("Flash"), 2: N_("Bulletin"), 3: N_("Urgent")}
-STATUS_NAMES = {
-    "draft": N_("Draft"),
-    "submitted": N_("Submitted"),
-    "scheduled": N_("Scheduled"),
-    "published": N_("Published"),
-    "killed": N_("Killed"),
-}
 
 
 # --- who may open a queue ------------------------------------------------------------------

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from newswire.api.deps import StateDep, read
-from newswire.newsroom import archive
+from newswire.newsroom import archive, labels
 from newswire.newsroom.archive import ArchiveInputError, Options, Results, SearchForm
 from newswire.newsroom.web import StaffDep, interface_language, page
 
@@ -48,11 +48,11 @@ async def archive_search(request: Request, state: StateDep, login: StaffDep) -> 
         results=results,
         error=state.newsroom.gettext(ui, problem.msgid, **problem.values) if problem else None,
         field=problem.field if problem else None,
-        statuses=say(archive.STATUS_NAMES),
+        statuses=say(labels.STATUS_NAMES),
         urgency_choices=say(archive.URGENCY_CHOICES),
         urgency_names={
             number: state.newsroom.gettext(ui, name)
-            for number, name in archive.URGENCY_NAMES.items()
+            for number, name in labels.URGENCY_NAMES.items()
         },
         previous_url=previous_url,
         next_url=next_url,

@@ -227,8 +227,11 @@ class Presenter:
         published = figures.publications.by_desk
         counts = [published.get(desk.id, [0] * len(days)) for desk in figures.desks]
         columns = [Column(desk.name_in(self.ui)) for desk in figures.desks]
-        chart = charts.bars(
-            chart_id="chart-desks",
+        return self.per_group(
+            "desk",
+            days,
+            columns,
+            counts,
             title=self._("New stories per desk"),
             description=self._(
                 "Stories first published in their source language from %(first)s to %(last)s, "
@@ -236,12 +239,7 @@ class Presenter:
                 first=self.first,
                 last=self.last,
             ),
-            labels=[column.label for column in columns],
-            values=[sum(row) for row in counts],
-            x_label=self._("Stories"),
-            locale=self.locale,
         )
-        return {"desk_chart": chart, "desk_table": self.table(days, columns, counts)}
 
     def bureaus(self, figures: stats.Dashboard) -> dict[str, Any]:
         days = figures.period.days
@@ -252,8 +250,11 @@ class Presenter:
             keys.append(None)
             columns.append(Column(self._("No bureau")))
         counts = [published.get(key, [0] * len(days)) for key in keys]
-        chart = charts.bars(
-            chart_id="chart-bureaus",
+        return self.per_group(
+            "bureau",
+            days,
+            columns,
+            counts,
             title=self._("New stories per bureau"),
             description=self._(
                 "Stories first published in their source language from %(first)s to %(last)s, "
@@ -261,12 +262,30 @@ class Presenter:
                 first=self.first,
                 last=self.last,
             ),
+        )
+
+    def per_group(
+        self,
+        group: str,
+        days: Sequence[date],
+        columns: list[Column],
+        counts: Sequence[Sequence[int]],
+        *,
+        title: str,
+        description: str,
+    ) -> dict[str, Any]:
+        """New stories per desk or bureau (`group`): a bar each for the period, then the table
+        per day. The callers translate the title and description: whole sentences to extract."""
+        chart = charts.bars(
+            chart_id=f"chart-{group}s",
+            title=title,
+            description=description,
             labels=[column.label for column in columns],
             values=[sum(row) for row in counts],
             x_label=self._("Stories"),
             locale=self.locale,
         )
-        return {"bureau_chart": chart, "bureau_table": self.table(days, columns, counts)}
+        return {f"{group}_chart": chart, f"{group}_table": self.table(days, columns, counts)}
 
     def summary(self, day: date, label: str, figures: stats.DayCompletion) -> CompletionRow:
         return CompletionRow(

@@ -20,12 +20,18 @@ from starlette.datastructures import FormData, UploadFile
 
 from newswire.api.deps import StateDep, read, write
 from newswire.api.state import AppState
-from newswire.errors import Conflict, Forbidden, InvalidInput, PreconditionRequired
+from newswire.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NewswireError,
+    PreconditionRequired,
+)
 from newswire.languages import LANGUAGES
 from newswire.newsroom import editing, media
 from newswire.newsroom.auth import StaffLogin
 from newswire.newsroom.editing import EditConflict, EditorForm, EditorState
-from newswire.newsroom.queues import STATUS_NAMES
+from newswire.newsroom.labels import STATUS_NAMES
 from newswire.newsroom.render import format_when
 from newswire.newsroom.web import StaffDep, interface_language, page, redirect
 from newswire.stories import permissions, services
@@ -224,6 +230,30 @@ async def _editor_page(
     )
 
 
+async def _refused(
+    request: Request,
+    state: AppState,
+    login: StaffLogin,
+    story_id: int,
+    language: str,
+    error: NewswireError,
+    field: str | None,
+    form: EditorForm | None = None,
+) -> Response:
+    """The editor shown again with why an action was refused, next to the form's `field`."""
+    return await _editor_page(
+        request,
+        state,
+        login,
+        story_id,
+        language,
+        form=form,
+        status=error.status_code,
+        error=error.message,
+        error_field=field,
+    )
+
+
 def _rtl(language: str) -> bool:
     known = LANGUAGES.get(language)
     return bool(known and known.rtl)
@@ -265,16 +295,8 @@ async def _act(
             request, state, login, story_id, language, form=form, status=409, conflict=conflict
         )
     except FORM_ERRORS as error:
-        return await _editor_page(
-            request,
-            state,
-            login,
-            story_id,
-            language,
-            form=form,
-            status=error.status_code,
-            error=error.message,
-            error_field=editing.form_field(error.field),
+        return await _refused(
+            request, state, login, story_id, language, error, editing.form_field(error.field), form
         )
     return redirect(_editor_url(story_id, language), done)
 
@@ -446,16 +468,7 @@ async def _upload(
             media.check_picture, data, settings.max_upload_bytes
         )
     except InvalidInput as error:
-        return await _editor_page(
-            request,
-            state,
-            login,
-            story_id,
-            lang,
-            status=error.status_code,
-            error=error.message,
-            error_field=error.field,
-        )
+        return await _refused(request, state, login, story_id, lang, error, error.field)
     await anyio.to_thread.run_sync(media.store_picture, settings.media_dir, checked)
     captions = {code: _text(posted.get(f"caption_{code}"), 2000) for code in languages}
 
@@ -475,16 +488,7 @@ async def _upload(
     try:
         await write(state, work)
     except InvalidInput as error:
-        return await _editor_page(
-            request,
-            state,
-            login,
-            story_id,
-            lang,
-            status=error.status_code,
-            error=error.message,
-            error_field=error.field,
-        )
+        return await _refused(request, state, login, story_id, lang, error, error.field)
     return redirect(_editor_url(story_id, lang), "uploaded")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from newswire.api.deps import StateDep, read
 from newswire.api.state import AppState
-from newswire.newsroom import queues
+from newswire.newsroom import labels, queues
 from newswire.newsroom.auth import StaffLogin
 from newswire.newsroom.queues import Queue, QueueFilters
 from newswire.newsroom.web import CONTENT_SECURITY_POLICY, StaffDep, interface_language, page
@@ -58,11 +58,11 @@ def _labels(state: AppState, ui: str) -> dict[str, Any]:
     """Status and urgency names in the interface language, translated once per page."""
     return {
         "status_labels": {
-            status: state.newsroom.gettext(ui, name) for status, name in queues.STATUS_NAMES.items()
+            status: state.newsroom.gettext(ui, name) for status, name in labels.STATUS_NAMES.items()
         },
         "urgency_labels": {
             number: state.newsroom.gettext(ui, name)
-            for number, name in queues.URGENCY_NAMES.items()
+            for number, name in labels.URGENCY_NAMES.items()
         },
     }
 
@@ -79,8 +79,8 @@ async def desk_queue(
         "queue.html",
         queue=queue,
         filters=filters,
-        statuses=tuple(queues.STATUS_NAMES),
-        urgencies=tuple(queues.URGENCIES.items()),
+        statuses=tuple(labels.STATUS_NAMES),
+        urgencies=tuple(labels.URGENCIES.items()),
         can_create=permissions.can_create(login.principal, queue.desk.id),
         **_labels(state, ui),
     )
