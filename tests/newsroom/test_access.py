@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -11,6 +13,7 @@ from starlette.testclient import TestClient
 
 from newswire.agency.models import AuditEntry, LoginThrottle, StaffSession, User
 from newswire.db import Database
+from newswire.newsroom import auth
 from tests.newsroom.conftest import PASSWORD, StaffBrowser
 
 Staff = Callable[[str], StaffBrowser]
@@ -257,3 +260,46 @@ def test_a_disabled_account_cannot_log_in_and_loses_its_session(
     assert StaffBrowser(app_client, "editor").login().status_code == 401
     with database.read() as session:
         assert session.scalar(select(func.count()).select_from(StaffSession)) >= 1
+
+
+def test_many_guesses_at_once_get_no_more_tries_than_one_after_another(
+    app_client: TestClient, database: Database
+) -> None:
+    """Each try takes the throttle's rows in turn, so parallel guesses cannot all slip through
+    before the first failures are counted."""
+
+    def attempt(_: int) -> bool:
+        try:
+            with database.write() as session:
+                auth.begin_attempt(session, "reporter", "192.0.2.7")
+        except auth.TooManyAttempts:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        let_through = sum(pool.map(attempt, range(20)))
+    assert let_through == auth.FREE_FAILURES_PER_USER
+    with database.read() as session:
+        row = session.get(LoginThrottle, "user:reporter")
+        assert row is not None
+        assert row.failures == auth.FREE_FAILURES_PER_USER
+
+
+def test_an_unknown_name_is_refused_as_slowly_as_a_wrong_password(
+    app_client: TestClient, database: Database
+) -> None:
+    with database.write() as session:
+        real = auth.begin_attempt(session, "editor", "")
+        ghost = auth.begin_attempt(session, "nobody-here", "")
+    assert real.user_id is not None
+    assert ghost.user_id is None
+
+    def seconds(attempt: auth.Attempt) -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            assert not auth.password_matches(attempt, "wrong password")
+        return time.perf_counter() - started
+
+    seconds(ghost)  # the stand-in hash is made on first use
+    fast, slow = sorted((seconds(real), seconds(ghost)))
+    assert slow < fast * 3  # both run argon2; without the stand-in the ghost took ~0 s

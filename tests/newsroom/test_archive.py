@@ -342,3 +342,27 @@ def test_the_form_offers_top_level_topics_in_the_users_language(
         assert "medtop:20000344" not in options  # a narrower topic: typed as a code
     languages = [o.get("value") for o in tree.cssselect('select[name="lang"] option')]
     assert languages == ["", "az", "ru", "en", "fr", "de", "es", "ar", "zh"]
+
+
+def test_other_desks_show_what_they_published_not_the_correction_being_written(
+    archive: Newsroom, staff: Staff
+) -> None:
+    with archive.database.write() as session:
+        story_id = session.scalars(select(Item.story_id).where(Item.headline == FRENCH)).one()
+        item = stories.get_item(session, story_id, "fr")
+        stories.save_item(
+            session,
+            archive.principals["chief"],
+            archive.ctx,
+            story_id,
+            ItemInput(language="fr", headline="Correction en cours", body_html="<p>Secret.</p>"),
+            expected_revision=item.revision,
+        )
+    # The politics reporter sees the economy desk's story as it went out...
+    listed = staff("reporter").get("/newsroom/search?lang=fr&status=published").text
+    assert results(listed) == [FRENCH]
+    assert "Correction en cours" not in listed
+    assert "Secret." not in listed
+    # ...while the economy desk's own editor finds its working copy.
+    own = staff("economy_editor").get("/newsroom/search?lang=fr&status=published").text
+    assert results(own) == ["Correction en cours"]

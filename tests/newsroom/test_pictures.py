@@ -211,3 +211,50 @@ def test_jpeg_webp_and_gif_are_kept_under_their_own_extension(
     pictures = load_item(database, story_id, "en").pictures
     assert [p["mimetype"] for p in pictures] == ["image/jpeg", "image/webp", "image/gif"]
     assert [p["href"].rsplit(".", 1)[1] for p in pictures] == ["jpg", "webp", "gif"]
+
+
+def test_a_translators_picture_reaches_only_the_versions_it_may_edit(
+    staff: Staff, database: Database
+) -> None:
+    story_id, _ = create_story(staff("reporter"))
+    translator = staff("translator")  # translates into ru, en, ar and zh
+    source = load_item(database, story_id, "en").language
+    assert source == "en"
+    # The translator cannot edit the English source; its Russian version it can.
+    russian = translator.get(f"/newsroom/stories/{story_id}/ru")
+    form = editor_form(russian)
+    form["headline"] = "Каспийские порты сообщили о рекордном грузообороте"
+    assert translator.post(f"/newsroom/stories/{story_id}/ru", form).status_code == 303
+    assert upload(translator, story_id, "ru", png(), caption_ru="Порт").status_code == 303
+    assert len(load_item(database, story_id, "ru").pictures) == 1
+    assert load_item(database, story_id, "en").pictures == []
+    # The reporter may edit every version of its own draft, so its upload reaches both.
+    reporter = staff("reporter")
+    assert upload(reporter, story_id, "en", png(80, 60), caption_en="Port").status_code == 303
+    assert len(load_item(database, story_id, "en").pictures) == 1
+    assert len(load_item(database, story_id, "ru").pictures) == 2
+    # A picture the English version does not carry cannot be removed through it.
+    href = load_item(database, story_id, "ru").pictures[0]["href"]
+    response = reporter.post(f"/newsroom/stories/{story_id}/en/pictures/remove", {"href": href})
+    assert response.status_code == 404  # the English version has no such picture
+    assert load_item(database, story_id, "ru").pictures[0]["href"] == href
+
+
+def test_a_reporters_upload_leaves_a_published_source_alone(
+    staff: Staff, database: Database
+) -> None:
+    reporter = staff("reporter")
+    story_id, _ = create_story(reporter)
+    editor = staff("editor")
+    page = editor.get(f"/newsroom/stories/{story_id}/en")
+    assert (
+        editor.post(f"/newsroom/stories/{story_id}/en/publish", editor_form(page)).status_code
+        == 303
+    )
+    # The reporter adds a French draft to its story and uploads a picture there.
+    french = editor_form(reporter.get(f"/newsroom/stories/{story_id}/fr"))
+    french["headline"] = "Les ports de la Caspienne annoncent un record"
+    assert reporter.post(f"/newsroom/stories/{story_id}/fr", french).status_code == 303
+    assert upload(reporter, story_id, "fr", png(), caption_fr="Port").status_code == 303
+    assert len(load_item(database, story_id, "fr").pictures) == 1
+    assert load_item(database, story_id, "en").pictures == []  # published: not the reporter's

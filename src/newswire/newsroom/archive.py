@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import TextClause, bindparam, func, or_, select, text
+from sqlalchemy import TextClause, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from newswire.agency.models import Bureau, Desk
@@ -27,7 +27,7 @@ from newswire.search.backend import MAX_OFFSET, Filters, search_across
 from newswire.site.entries import summarise
 from newswire.site.models import PublicEntry
 from newswire.site.queries import descendants
-from newswire.stories.models import ITEM_STATUSES, Item, Story
+from newswire.stories.models import ITEM_STATUSES, Item, Story, Version
 from newswire.stories.services import StoryContext
 from newswire.stories.topics import Vocabulary
 
@@ -350,9 +350,13 @@ def _list_items(
             Story.desk_id,
             Story.bureau_id,
             PublicEntry.path,
+            Version.document,
         )
         .join(Story, Story.id == Item.story_id)
         .outerjoin(PublicEntry, PublicEntry.item_id == Item.id)
+        .outerjoin(
+            Version, and_(Version.item_id == Item.id, Version.number == Item.current_version)
+        )
         .where(Item.language.in_(query.languages))
     )
     if own_desks is not None:
@@ -376,23 +380,34 @@ def _list_items(
     rows = session.execute(
         statement.order_by(when.desc(), Item.id.desc()).limit(PAGE_SIZE + 1).offset(offset)
     ).all()
-    hits = [
-        Hit(
-            story_id=row.story_id,
-            language=row.language,
-            headline=row.headline,
-            summary=summarise(row.body_html, row.subheadline),
-            urgency=row.urgency,
-            status=row.status,
-            desk=options.desk_names.get(row.desk_id, ""),
-            bureau=options.bureau_names.get(row.bureau_id) if row.bureau_id else None,
-            time=row.published_at or row.updated_at,
-            published=row.published_at is not None,
-            public_path=row.path,
-        )
-        for row in rows[:PAGE_SIZE]
-    ]
+    hits = []
+    for row in rows[:PAGE_SIZE]:
+        headline, subheadline, body = row.headline, row.subheadline, row.body_html
+        if own_desks is not None and row.desk_id not in own_desks and row.document:
+            # Another desk's working copy may be ahead of what it published (a correction
+            # being written): show what went out, as the website does.
+            document = row.document
+            headline = document.get("headline", headline)
+            subheadline = document.get("subheadline")
+            body = document.get("body_html", "")
+        hits.append(_hit(row, options, headline, summarise(body, subheadline)))
     return hits, len(rows) > PAGE_SIZE
+
+
+def _hit(row: Any, options: Options, headline: str, summary: str) -> Hit:
+    return Hit(
+        story_id=row.story_id,
+        language=row.language,
+        headline=headline,
+        summary=summary,
+        urgency=row.urgency,
+        status=row.status,
+        desk=options.desk_names.get(row.desk_id, ""),
+        bureau=options.bureau_names.get(row.bureau_id) if row.bureau_id else None,
+        time=row.published_at or row.updated_at,
+        published=row.published_at is not None,
+        public_path=row.path,
+    )
 
 
 def _has_subject(session: Session, codes: Sequence[str]) -> TextClause:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from newswire import security
@@ -60,49 +63,93 @@ def _wait(failures: int, free: int) -> timedelta:
 
 
 def _throttle_rows(session: Session, name: str, address: str) -> list[tuple[LoginThrottle, int]]:
+    """The throttle rows of a try, created when missing, locked until the transaction ends
+    (on PostgreSQL; SQLite's write transactions run one at a time anyway)."""
     keys = {f"user:{name.casefold()}": FREE_FAILURES_PER_USER}
     if address:
         keys[f"ip:{address}"] = FREE_FAILURES_PER_ADDRESS
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     rows = []
     for key, free in keys.items():
-        row = session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, last_failure_at=utcnow())
-            session.add(row)
+        session.execute(
+            insert(LoginThrottle)
+            .values(key=key, failures=0, last_failure_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+        assert row is not None  # inserted just above when it was missing
         rows.append((row, free))
     return rows
 
 
-def check_throttle(session: Session, name: str, address: str, now: datetime) -> None:
-    """Refuse a try made before the wait that earlier failures imposed has passed."""
-    for row, free in _throttle_rows(session, name, address):
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A login try that the throttle let through: whose password to check, and against what."""
+
+    name: str
+    address: str
+    user_id: int | None
+    password_hash: str | None
+
+
+def begin_attempt(session: Session, name: str, address: str) -> Attempt:
+    """Let a try through the throttle, counting it as failed until its password proves right.
+
+    Counting first is what makes the throttle hold against many tries at once: each one takes
+    the throttle rows in turn and sees the failures of those before it. The password itself is
+    checked outside any transaction (`password_matches`), so that argon2's deliberate slowness
+    never holds the database's write lock.
+    """
+    now = utcnow()
+    rows = _throttle_rows(session, name, address)
+    for row, free in rows:
         until = row.last_failure_at + _wait(row.failures, free)
         if row.failures >= free and until > now:
             raise TooManyAttempts(max(1, int((until - now).total_seconds() + 0.999)))
-
-
-def login(
-    session: Session, name: str, password: str, address: str, *, hours: float
-) -> tuple[str, StaffLogin] | None:
-    """A new session token (for the cookie) and its login; None when the password is wrong.
-
-    The throttle check comes first, so that even the right password waits its turn: whoever
-    guesses cannot tell a locked account from a wrong guess by timing.
-    """
-    now = utcnow()
-    check_throttle(session, name, address, now)
-    user = session.scalars(select(User).where(User.name == name)).first()
-    ok = user is not None and user.active and security.verify_password(user.password_hash, password)
-    rows = _throttle_rows(session, name, address)
-    if not ok or user is None:
-        for row, _free in rows:
-            row.failures += 1
-            row.last_failure_at = now
-        audit(session, Principal(name=name[:100], role="anonymous"), "login.fail", "user", None)
-        return None
     for row, _free in rows:
-        if row.key.startswith("user:"):
-            row.failures = 0
+        row.failures += 1
+        row.last_failure_at = now
+    user = session.execute(
+        select(User.id, User.password_hash).where(User.name == name, User.active.is_(True))
+    ).first()
+    if user is None:
+        return Attempt(name, address, None, None)
+    return Attempt(name, address, user.id, user.password_hash)
+
+
+@lru_cache(maxsize=1)
+def _stand_in_hash() -> str:
+    return security.hash_password(secrets.token_urlsafe(16))
+
+
+def password_matches(attempt: Attempt, password: str) -> bool:
+    """Whether the password is right. A name without an account is checked against a stand-in
+    hash, so that it takes as long to refuse as a wrong password of a real account."""
+    if attempt.user_id is None:
+        security.verify_password(_stand_in_hash(), password)
+        return False
+    return security.verify_password(attempt.password_hash, password)
+
+
+def refuse(session: Session, attempt: Attempt) -> None:
+    """Record a wrong password (the throttle counted it already)."""
+    name = attempt.name[:100]
+    audit(session, Principal(name=name, role="anonymous"), "login.fail", "user", attempt.user_id)
+
+
+def finish_login(
+    session: Session, attempt: Attempt, *, hours: float
+) -> tuple[str, StaffLogin] | None:
+    """A new session token (for the cookie) and its login, once the password proved right;
+    None when the account was disabled meanwhile."""
+    now = utcnow()
+    user = session.get(User, attempt.user_id) if attempt.user_id is not None else None
+    if user is None or not user.active:
+        return None
+    for row, _free in _throttle_rows(session, attempt.name, attempt.address):
+        # The user's count starts again; the address keeps its other failures.
+        row.failures = 0 if row.key.startswith("user:") else max(0, row.failures - 1)
     token = secrets.token_urlsafe(32)
     staff_session = StaffSession(
         token_hash=security.hash_key(token),

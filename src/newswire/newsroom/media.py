@@ -141,12 +141,18 @@ def picture_url(public_url: str, filename: str) -> str:
     return f"{public_url.rstrip('/')}/media/{filename}"
 
 
+def _may_change(actor: Principal, item: Item) -> bool:
+    """Whether `actor` may change this language version's pictures: a picture added in one
+    language reaches only the versions its uploader may edit (a reporter's upload never
+    touches a published source, a translator's never the source or others' languages)."""
+    return item.status != "killed" and permissions.can_edit(
+        actor, item.story, item.language, item.status
+    )
+
+
 def editable_item(session: Session, actor: Principal, story_id: int, language: str) -> Item:
     item = services.get_item(session, story_id, language)
-    permissions.require(
-        item.status != "killed" and permissions.can_edit(actor, item.story, language, item.status),
-        "change the pictures of this language version",
-    )
+    permissions.require(_may_change(actor, item), "change the pictures of this language version")
     return item
 
 
@@ -189,7 +195,7 @@ def add_picture(
     row.credit = clean_text(credit)
     now = db.utcnow()
     for each in story.items:
-        if each.status == "killed":
+        if not _may_change(actor, each):
             continue
         existing = [p for p in each.pictures or () if p.get("href") != href]
         if len(existing) >= services.MAX_PICTURES:
@@ -223,7 +229,7 @@ def remove_picture(
         raise NotFound("this language version has no such picture", field="href")
     now = db.utcnow()
     for each in item.story.items:
-        if each.status == "killed":
+        if not _may_change(actor, each):
             continue
         kept = [p for p in each.pictures or () if p.get("href") != href]
         if len(kept) != len(each.pictures or ()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy.orm import Session
 
@@ -88,9 +89,7 @@ async def login_submit(
     address = request.client.host if request.client else ""
     hours = state.settings.session_hours
     try:
-        result = await write(
-            state, lambda session: auth.login(session, name, password, address, hours=hours)
-        )
+        attempt = await write(state, lambda session: auth.begin_attempt(session, name, address))
     except TooManyAttempts as error:
         message = state.newsroom.gettext(
             i18n.negotiate(request.headers.get("accept-language"), i18n.interface_languages()),
@@ -98,14 +97,16 @@ async def login_submit(
             seconds=error.retry_after,
         )
         return _login_page(
-            request,
-            next_url=safe_next(next),
-            status=429,
-            error=message,
-            name=name,
+            request, next_url=safe_next(next), status=429, error=message, name=name,
             headers={"Retry-After": str(error.retry_after)},
+        )  # fmt: skip
+    result = None
+    if await anyio.to_thread.run_sync(auth.password_matches, attempt, password):
+        result = await write(
+            state, lambda session: auth.finish_login(session, attempt, hours=hours)
         )
     if result is None:
+        await write(state, lambda session: auth.refuse(session, attempt))
         message = state.newsroom.gettext(
             i18n.negotiate(request.headers.get("accept-language"), i18n.interface_languages()),
             "Wrong user name or password.",
