@@ -93,9 +93,9 @@ EXPECTED: dict[str, dict[str, int]] = {
         "reporter": 403, "editor": 200, "economy_editor": 403, "translator": 403,
         "chief": 200, "admin": 403, "subscriber": 403,
     },
-    # GET /api/v1/stories/{id}: any staff member may look at any story
+    # GET /api/v1/stories/{id}: staff who see the story's desk (its drafts are not for others)
     "show_story": {
-        "reporter": 200, "editor": 200, "economy_editor": 200, "translator": 200,
+        "reporter": 200, "editor": 200, "economy_editor": 403, "translator": 200,
         "chief": 200, "admin": 200, "subscriber": 403,
     },
 }  # fmt: skip

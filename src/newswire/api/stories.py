@@ -14,7 +14,7 @@ from newswire.agency.services import Principal, get_bureau, get_desk
 from newswire.api.deps import StaffDep, StateDep, read, write
 from newswire.errors import InvalidInput
 from newswire.formats.ninjs import Ninjs2In
-from newswire.stories import services
+from newswire.stories import permissions, services
 from newswire.stories.models import Story, Version
 
 router = APIRouter(prefix="/api/v1/stories", tags=["writing"])
@@ -129,6 +129,7 @@ async def show_story(story_id: StoryId, state: StateDep, actor: StaffDep) -> Sto
 
     def work(session: Session) -> StoryOut:
         story: Story = services.get_story(session, story_id)
+        permissions.require(permissions.can_see(actor, story.desk_id), "read this desk's stories")
         return StoryOut(
             id=story.id,
             desk=story.desk.code,

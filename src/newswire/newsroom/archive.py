@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from newswire.agency.models import Bureau, Desk
 from newswire.errors import InvalidInput
-from newswire.newsroom.auth import ALL_DESK_ROLES, StaffLogin
+from newswire.newsroom.auth import StaffLogin
 from newswire.newsroom.i18n import N_
 from newswire.newsroom.labels import URGENCIES
 from newswire.search.backend import MAX_OFFSET, Filters, search_across
@@ -28,6 +28,7 @@ from newswire.site.entries import summarise
 from newswire.site.models import PublicEntry
 from newswire.site.queries import descendants
 from newswire.stories.models import ITEM_STATUSES, Item, Story, Version
+from newswire.stories.permissions import ALL_DESK_ROLES
 from newswire.stories.services import StoryContext
 from newswire.stories.topics import Vocabulary
 

@@ -18,6 +18,7 @@ from newswire.agency.models import Agency, Desk, LoginThrottle, StaffSession, Us
 from newswire.agency.services import Principal, audit, principal_for_user
 from newswire.db import utcnow
 from newswire.errors import InvalidInput, NewswireError, Unauthorized
+from newswire.stories.permissions import ALL_DESK_ROLES
 
 # Failed logins allowed before each further try must wait, per user name and per address;
 # the wait doubles with every failure after that, up to MAX_WAIT.
@@ -163,9 +164,6 @@ def finish_login(
     session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
     audit(session, principal_for_user(user), "login", "user", user.id)
     return token, _login_of(session, user, staff_session)
-
-
-ALL_DESK_ROLES = ("chief_editor", "admin", "translator")
 
 
 def _login_of(session: Session, user: User, row: StaffSession) -> StaffLogin:

@@ -7,10 +7,18 @@ from newswire.errors import Forbidden
 from newswire.stories.models import Story
 
 EDITORIAL = ("editor", "chief_editor")
+# Roles that see every desk's stories: the chief editor runs them all, translators work on
+# any desk's copy, and the admin looks after the whole installation.
+ALL_DESK_ROLES = ("chief_editor", "admin", "translator")
 
 
 def _in_desk(actor: Principal, desk_id: int) -> bool:
     return actor.role == "chief_editor" or desk_id in actor.desk_ids
+
+
+def can_see(actor: Principal, desk_id: int) -> bool:
+    """Whether `actor` may read a desk's stories, drafts included."""
+    return actor.role in ALL_DESK_ROLES or desk_id in actor.desk_ids
 
 
 def can_create(actor: Principal, desk_id: int) -> bool:
