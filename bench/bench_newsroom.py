@@ -51,7 +51,7 @@ from newswire.agency.services import SYSTEM, Principal, principal_for_user
 from newswire.api.app import create_app
 from newswire.config import Settings
 from newswire.db import Database, utcnow
-from newswire.demo import agency as demo
+from newswire.demo.loader import ensure_structure
 from newswire.newsroom import queues
 from newswire.stories import services as stories
 from newswire.stories.document import ItemInput
@@ -187,26 +187,7 @@ def build(path: Path, count: int) -> tuple[Settings, Database, int, str]:
     ctx = stories.StoryContext.from_settings(settings.vocabulary_dir, settings.public_url)
     people: dict[str, Principal] = {}
     with database.write() as session:
-        agency.ensure_agency(
-            session,
-            name=demo.AGENCY_NAME,
-            short_name=demo.AGENCY_SHORT_NAME,
-            domain=demo.AGENCY_DOMAIN,
-            working_languages=settings.languages,
-            timezone=demo.AGENCY_TIMEZONE,
-        )
-        for code, country, timezone, language, city in demo.BUREAUS:
-            agency.add_bureau(
-                session,
-                SYSTEM,
-                code=code,
-                country=country,
-                city=city,
-                timezone=timezone,
-                default_language=language,
-            )
-        for code, name in demo.DESKS:
-            agency.add_desk(session, SYSTEM, code=code, name=name)
+        ensure_structure(session, settings.languages)
         for name, role, desks, languages in (
             ("reporter", "reporter", [DESK, "economy"], []),
             ("editor", "editor", [DESK, "economy"], []),

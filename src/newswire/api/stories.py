@@ -129,7 +129,7 @@ async def show_story(story_id: StoryId, state: StateDep, actor: StaffDep) -> Sto
 
     def work(session: Session) -> StoryOut:
         story: Story = services.get_story(session, story_id)
-        permissions.require(permissions.can_see(actor, story.desk_id), "read this desk's stories")
+        permissions.require_visible(actor, story)
         return StoryOut(
             id=story.id,
             desk=story.desk.code,

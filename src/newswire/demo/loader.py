@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
@@ -89,15 +90,7 @@ def paragraphs(texts: list[str]) -> str:
 def load_demo(database: Database, settings: Settings, *, progress: bool = True) -> DemoReport:
     ctx = StoryContext.from_settings(settings.vocabulary_dir, settings.public_url)
     with database.write() as session:
-        agency.ensure_agency(
-            session,
-            name=data.AGENCY_NAME,
-            short_name=data.AGENCY_SHORT_NAME,
-            domain=data.AGENCY_DOMAIN,
-            working_languages=settings.languages,
-            timezone=data.AGENCY_TIMEZONE,
-        )
-        _ensure_structure(session)
+        ensure_structure(session, settings.languages)
         loaded_now = not session.scalar(select(func.count()).select_from(Story))
     if loaded_now:
         _load_stories(database, ctx, progress=progress)
@@ -118,7 +111,16 @@ def load_demo(database: Database, settings: Settings, *, progress: bool = True) 
     )
 
 
-def _ensure_structure(session: Session) -> None:
+def ensure_structure(session: Session, working_languages: Iterable[str]) -> None:
+    """The demo agency with its bureaus, desks and staff, each created when missing."""
+    agency.ensure_agency(
+        session,
+        name=data.AGENCY_NAME,
+        short_name=data.AGENCY_SHORT_NAME,
+        domain=data.AGENCY_DOMAIN,
+        working_languages=working_languages,
+        timezone=data.AGENCY_TIMEZONE,
+    )
     for code, country, timezone, language, city in data.BUREAUS:
         if not session.scalars(select(Bureau).where(Bureau.code == code)).first():
             agency.add_bureau(

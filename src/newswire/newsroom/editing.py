@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from newswire.agency.models import Agency, Bureau, User
 from newswire.agency.services import Principal
-from newswire.errors import Forbidden, InvalidInput, NotFound
+from newswire.errors import InvalidInput, NotFound
 from newswire.newsroom.i18n import N_
 from newswire.newsroom.models import MediaFile
 from newswire.newsroom.render import zone
@@ -522,12 +522,6 @@ def kill_item(
     if not confirmed:
         raise InvalidInput("tick the box to confirm the kill", field="confirm")
     services.kill(session, actor, ctx, story_id, language, reason)
-
-
-def require_visible(story: Story, desk_ids: frozenset[int]) -> None:
-    """Only staff who see the story's desk queue open its editor."""
-    if story.desk_id not in desk_ids:
-        raise Forbidden("this story belongs to a desk whose queue you do not see")
 
 
 # --- filing a new story ------------------------------------------------------------------------

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire.agency.models import AuditEntry, User
-from newswire.errors import Forbidden, InvalidInput, NotFound
+from newswire.agency.services import Principal
+from newswire.errors import InvalidInput, NotFound
 from newswire.newsroom import diff
 from newswire.newsroom.i18n import N_
 from newswire.newsroom.render import format_when
+from newswire.stories import permissions
 from newswire.stories.dateline import render_dateline
 from newswire.stories.document import ItemDocument
 from newswire.stories.models import Item, Story, Version
@@ -70,15 +72,10 @@ FIELD_NAMES = {
 # --- who may look -------------------------------------------------------------------------
 
 
-def require_desk(story: Story, desk_ids: Iterable[int]) -> None:
-    """Only staff who see the story's desk queue see its history."""
-    if story.desk_id not in set(desk_ids):
-        raise Forbidden("this story belongs to a desk whose queue you do not see")
-
-
-def get_visible_story(session: Session, story_id: int, desk_ids: Iterable[int]) -> Story:
+def get_visible_story(session: Session, story_id: int, actor: Principal) -> Story:
+    """The story, when `actor` sees its desk (Forbidden otherwise)."""
     story = get_story(session, story_id)
-    require_desk(story, desk_ids)
+    permissions.require_visible(actor, story)
     return story
 
 

@@ -16,11 +16,12 @@ from jinja2.runtime import Context
 
 from newswire.languages import LANGUAGES
 from newswire.newsroom import i18n
+from newswire.newsroom.labels import URGENCIES
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
 
-URGENCY_NAMES = {1: "flash", 2: "bulletin", 3: "urgent"}
+URGENCY_NAMES = {number: name for name, number in URGENCIES.items()}  # CSS class names
 
 
 @lru_cache(maxsize=32)

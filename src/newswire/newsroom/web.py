@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from newswire.api import errors as api_errors
-from newswire.api.deps import StateDep, read
+from newswire.api.deps import StateDep, get_state, read
 from newswire.api.state import AppState
 from newswire.errors import Forbidden, NewswireError, Unauthorized
 from newswire.newsroom import auth, i18n
@@ -94,11 +94,6 @@ def interface_language(request: Request, login: StaffLogin | None) -> str:
     if login is not None and login.ui_language in available:
         return login.ui_language
     return i18n.negotiate(request.headers.get("accept-language"), available)
-
-
-def get_state(request: Request) -> AppState:
-    state: AppState = request.app.state.newswire
-    return state
 
 
 def page(

@@ -21,6 +21,11 @@ def can_see(actor: Principal, desk_id: int) -> bool:
     return actor.role in ALL_DESK_ROLES or desk_id in actor.desk_ids
 
 
+def require_visible(actor: Principal, story: Story) -> None:
+    """Refuse a story of a desk whose stories `actor` does not see."""
+    require(can_see(actor, story.desk_id), "read this desk's stories")
+
+
 def can_create(actor: Principal, desk_id: int) -> bool:
     return actor.role in ("reporter", *EDITORIAL) and _in_desk(actor, desk_id)
 

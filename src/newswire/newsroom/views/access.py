@@ -18,6 +18,7 @@ from newswire.newsroom.web import (
     SESSION_COOKIE,
     OptionalStaffDep,
     StaffDep,
+    interface_language,
     new_login_csrf,
     page,
     redirect,
@@ -92,7 +93,7 @@ async def login_submit(
         attempt = await write(state, lambda session: auth.begin_attempt(session, name, address))
     except TooManyAttempts as error:
         message = state.newsroom.gettext(
-            i18n.negotiate(request.headers.get("accept-language"), i18n.interface_languages()),
+            interface_language(request, None),
             "Too many failed logins: try again in %(seconds)s seconds.",
             seconds=error.retry_after,
         )
@@ -108,7 +109,7 @@ async def login_submit(
     if result is None:
         await write(state, lambda session: auth.refuse(session, attempt))
         message = state.newsroom.gettext(
-            i18n.negotiate(request.headers.get("accept-language"), i18n.interface_languages()),
+            interface_language(request, None),
             "Wrong user name or password.",
         )
         return _login_page(request, next_url=safe_next(next), status=401, error=message, name=name)

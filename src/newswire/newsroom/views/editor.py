@@ -49,10 +49,6 @@ def _editor_url(story_id: int, language: str) -> str:
     return f"/newsroom/stories/{story_id}/{language}"
 
 
-def _desk_ids(login: StaffLogin) -> frozenset[int]:
-    return frozenset(desk.id for desk in login.desks)
-
-
 # --- filing a new story ------------------------------------------------------------------------
 
 
@@ -170,7 +166,7 @@ async def topics(
 async def story(state: StateDep, login: StaffDep, story_id: StoryId) -> Response:
     def work(session: Session) -> str:
         found = services.get_story(session, story_id)
-        editing.require_visible(found, _desk_ids(login))
+        permissions.require_visible(login.principal, found)
         return found.source_language
 
     return redirect(_editor_url(story_id, await read(state, work)))
@@ -191,7 +187,7 @@ async def _editor_page(
 ) -> Response:
     def work(session: Session) -> EditorState:
         loaded = editing.load_editor(session, state.ctx, story_id, language)
-        editing.require_visible(loaded.story, _desk_ids(login))
+        permissions.require_visible(login.principal, loaded.story)
         return loaded
 
     ed = await read(state, work)

@@ -27,10 +27,9 @@ async def story_history(
     request: Request, state: StateDep, login: StaffDep, story_id: StoryId
 ) -> Response:
     ui = interface_language(request, login)
-    desk_ids = [desk.id for desk in login.desks]
 
     def load(session: Session) -> history.StoryHistory:
-        story = history.get_visible_story(session, story_id, desk_ids)
+        story = history.get_visible_story(session, story_id, login.principal)
         return history.story_history(session, state.ctx, story, ui)
 
     found = await read(state, load)
@@ -51,10 +50,9 @@ async def story_history(
 async def story_version(
     request: Request, state: StateDep, login: StaffDep, story_id: StoryId, version_id: VersionId
 ) -> Response:
-    desk_ids = [desk.id for desk in login.desks]
 
     def load(session: Session) -> history.VersionPage:
-        story = history.get_visible_story(session, story_id, desk_ids)
+        story = history.get_visible_story(session, story_id, login.principal)
         return history.version_page(session, story, version_id)
 
     found = await read(state, load)
@@ -71,10 +69,9 @@ async def story_diff(
     b: Ref = None,
 ) -> Response:
     ui = interface_language(request, login)
-    desk_ids = [desk.id for desk in login.desks]
 
     def load(session: Session) -> history.StoryDiff:
-        story = history.get_visible_story(session, story_id, desk_ids)
+        story = history.get_visible_story(session, story_id, login.principal)
         if not a or not b:
             raise InvalidInput("choose two versions to compare", field="a" if not a else "b")
         return history.story_diff(session, state.ctx, story, a, b, ui=ui, timezone=login.timezone)
