@@ -16,6 +16,7 @@ from newswire.delivery.models import Subscriber
 from newswire.newsroom.models import MediaFile
 from newswire.site.models import PublicEntry, PublicEntryTopic
 from newswire.stories.models import FeedEvent, Item, Story, Version
+from newswire.translation.models import MTModel, Term, TermForm, TMSegment, TranslationTask
 
 __all__ = [
     "Agency",
@@ -27,12 +28,17 @@ __all__ = [
     "FeedEvent",
     "Item",
     "LoginThrottle",
+    "MTModel",
     "MediaFile",
     "PublicEntry",
     "PublicEntryTopic",
     "StaffSession",
     "Story",
     "Subscriber",
+    "TMSegment",
+    "Term",
+    "TermForm",
+    "TranslationTask",
     "User",
     "Version",
     "user_desks",

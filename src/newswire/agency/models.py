@@ -63,6 +63,9 @@ class Desk(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[dict[str, str]] = mapped_column(JSONType)
+    # The languages the translation desk turns this desk's stories into; None: every working
+    # language of the agency.
+    translation_languages: Mapped[list[str] | None] = mapped_column(JSONType)
 
     def name_in(self, language: str) -> str:
         return self.name.get(language) or self.name.get("en") or self.code

@@ -27,6 +27,9 @@ class Story(Base):
     source_language: Mapped[str] = mapped_column(String(16))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the last of the desk's translation languages was first published: with the source
+    # item's `published_at`, the story's time to all languages.
+    all_languages_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     desk: Mapped[Desk] = relationship(lazy="joined")
     bureau: Mapped[Bureau | None] = relationship(lazy="joined")
