@@ -145,7 +145,7 @@ def _story(
     )
     if status == "draft":
         return story.id
-    stories.submit(session, author, story.id, language)
+    stories.submit(session, author, ctx, story.id, language)
     if status == "submitted":
         return story.id
     stories.publish(session, editor, ctx, story.id, language)

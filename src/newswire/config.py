@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -89,6 +89,73 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=10_485_760,
         description="Largest picture the newsroom accepts (bytes).",
+    )
+    translation_minutes_flash: float = Field(
+        default=10.0,
+        gt=0,
+        description="Deadline of a translation task for a flash (urgency 1), in minutes.",
+    )
+    translation_minutes_urgent: float = Field(
+        default=30.0,
+        gt=0,
+        description="Deadline of a translation task for a bulletin or urgent story (urgency 2–3), "
+        "in minutes.",
+    )
+    translation_minutes_other: float = Field(
+        default=120.0,
+        gt=0,
+        description="Deadline of a translation task for any other story, in minutes.",
+    )
+    mt_libretranslate_url: str | None = Field(
+        default=None,
+        description="Base URL of a LibreTranslate server (e.g. `http://127.0.0.1:5000`); "
+        "machine drafts use it when set.",
+    )
+    mt_libretranslate_key: SecretStr | None = Field(
+        default=None, description="API key of the LibreTranslate server, if it asks for one."
+    )
+    mt_deepl_url: str = Field(
+        default="https://api-free.deepl.com",
+        description="Base URL of the DeepL API: `https://api-free.deepl.com` (Free) or "
+        "`https://api.deepl.com` (Pro).",
+    )
+    mt_deepl_key: SecretStr | None = Field(
+        default=None,
+        description="DeepL authentication key; machine drafts use DeepL when it is set "
+        "(DeepL has no Azerbaijani).",
+    )
+    mt_openai_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API (e.g. `http://127.0.0.1:11434/v1`); "
+        "its chat endpoint translates when this and the model are set.",
+    )
+    mt_openai_key: SecretStr | None = Field(
+        default=None, description="Bearer key of the OpenAI-compatible API, if it asks for one."
+    )
+    mt_openai_model: str | None = Field(
+        default=None, description="Model name sent to the OpenAI-compatible chat endpoint."
+    )
+    mt_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest wait for one answer of an HTTP translation engine (seconds).",
+    )
+    mt_batch_size: int = Field(
+        default=32,
+        ge=1,
+        description="Sentences sent to a translation engine at once (one HTTP request, or one "
+        "CTranslate2 batch).",
+    )
+    mt_threads: int = Field(
+        default=0,
+        ge=0,
+        description="CPU threads each local CTranslate2 model uses (0: CTranslate2's default).",
+    )
+    mt_beam_size: int = Field(
+        default=2,
+        ge=1,
+        le=4,
+        description="Beam size of local CTranslate2 models, 1 (fastest) to 4 (best).",
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 

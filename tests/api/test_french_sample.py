@@ -187,8 +187,11 @@ def test_the_french_story_in_every_format_and_its_translations(
             headers=translator,
         )
         assert saved.status_code == 201, saved.text
+        # The translations are one-paragraph summaries, which QA rightly refuses (missing
+        # paragraphs and numbers): the desk publishes them on the record with the override.
         released = client.post(
-            f"/api/v1/stories/{story_id}/items/{language}/publish", headers=translator
+            f"/api/v1/stories/{story_id}/items/{language}/publish?qa_override=true",
+            headers=translator,
         )
         assert released.status_code == 200, released.text
         translation = fetch(client, reader, saved.json()["uri"])

@@ -412,12 +412,13 @@ def test_search_prints_matches_newest_first(
 
 def test_demo_initialises_and_loads_once(empty_database_url: str, tmp_path: Path) -> None:
     published, on_desks = len(story_files()), len(desk_files())
+    desk_items = sum(1 + len(spec.get("translations", {})) for spec in desk_files())
     first = cli(empty_database_url, tmp_path, "demo", "--json").json()
     key = first["subscriber"].pop("api_key")
     assert first == {
         "url": "http://127.0.0.1:8000",
         "stories": published + on_desks,
-        "items": 8 * published + on_desks,
+        "items": 8 * published + desk_items,
         "loaded_now": True,
         "users": [
             {"name": name, "role": role, "password": f"{name}-demo"}

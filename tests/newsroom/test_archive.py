@@ -98,7 +98,7 @@ def archive(newsroom: Newsroom) -> Newsroom:
     submitted = file_story(newsroom, "reporter", "en", SUBMITTED, "Notes. AZERTAC",
                            desk="politics", bureau="baku")  # fmt: skip
     with newsroom.database.write() as session:
-        stories.submit(session, newsroom.principals["reporter"], submitted, "en")
+        stories.submit(session, newsroom.principals["reporter"], newsroom.ctx, submitted, "en")
     return newsroom
 
 

@@ -63,7 +63,7 @@ def file_story(
 
 def submit(newsroom: Newsroom, who: str, story_id: int, language: str = "en") -> None:
     with newsroom.database.write() as session:
-        stories.submit(session, newsroom.principals[who], story_id, language)
+        stories.submit(session, newsroom.principals[who], newsroom.ctx, story_id, language)
 
 
 def publish(newsroom: Newsroom, who: str, story_id: int, language: str = "en") -> None:

@@ -29,6 +29,8 @@ def test_story_actions_are_audited(client: TestClient, newsroom: Newsroom) -> No
         ("reporter", "story.create", "en"),
         ("reporter", "item.submit", "en"),
         ("editor", "item.published", "en"),
+        ("editor", "translation.open", None),  # the translation desk's tasks
         ("editor", "item.create", "ru"),
         ("editor", "item.killed", "en"),
+        ("editor", "item.killed", "ru"),  # every language goes with the source
     ]

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from newswire import metrics
 from newswire.api import content, errors, stories
+from newswire.api import translation as translation_api
 from newswire.api.deps import StateDep, read
 from newswire.api.docs import install_docs
 from newswire.api.fastpath import ItemFastPath
@@ -31,6 +32,7 @@ from newswire.newsroom.web import install_errors as install_newsroom_errors
 from newswire.site import views as site_views
 from newswire.site.fastpath import SiteFastPath
 from newswire.site.render import STATIC
+from newswire.translation import jobs as mt_jobs
 from newswire.worker import jobs
 
 # The newsroom's picture uploads, which may be larger than any story.
@@ -58,16 +60,20 @@ def create_app(
         # lives as long as it does: frozen, it stays out of the collector's full passes, which
         # otherwise stall a request for ~100 ms every few hundred requests.
         gc.freeze()
-        task = None
+        tasks = []
         if worker:
-            task = asyncio.create_task(
-                jobs.run_forever(database, state.worker_wake, state.hub.poke)
+            tasks.append(
+                asyncio.create_task(jobs.run_forever(database, state.worker_wake, state.hub.poke))
             )
+            mt = state.translation
+            drafting = mt_jobs.run_forever(database, state.ctx, mt.engines, mt.terms, mt.waker)
+            tasks.append(asyncio.create_task(drafting))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await state.hub.stop()
@@ -87,6 +93,7 @@ def create_app(
     install_newsroom_errors(app)
     app.include_router(content.router)
     app.include_router(stories.router)
+    app.include_router(translation_api.router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(state: StateDep) -> Response:

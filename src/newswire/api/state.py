@@ -22,6 +22,8 @@ from newswire.security import hash_key
 from newswire.site.state import SiteState
 from newswire.stories.document import ItemDocument
 from newswire.stories.services import StoryContext, released_version
+from newswire.translation.desk import TranslationServices
+from newswire.translation.desk import build as build_translation
 
 KEY_CACHE_SECONDS = 10.0
 
@@ -146,6 +148,7 @@ class AppState:
     site: SiteState
     newsroom: NewsroomRenderer
     queues: QueueCache
+    translation: TranslationServices
     worker_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -156,10 +159,13 @@ class AppState:
         hub.listeners.append(items.on_events)
         site = SiteState()
         hub.listeners.append(site.cache.clear)
+        translation = build_translation(settings)
         return cls(
             settings=settings,
             database=database,
-            ctx=StoryContext.from_settings(settings.vocabulary_dir, settings.public_url),
+            ctx=StoryContext.from_settings(
+                settings.vocabulary_dir, settings.public_url, (translation.desk,)
+            ),
             formats=formats,
             hub=hub,
             keys=KeyCache(database),
@@ -167,6 +173,7 @@ class AppState:
             site=site,
             newsroom=NewsroomRenderer(),
             queues=QueueCache(),
+            translation=translation,
         )
 
 

@@ -12,15 +12,24 @@ from sqlalchemy.orm import Session
 from newswire.agency.models import Bureau, Desk, User
 from newswire.agency.services import Principal, get_bureau, get_desk
 from newswire.api.deps import StaffDep, StateDep, read, write
+from newswire.db import utcnow
 from newswire.errors import InvalidInput
 from newswire.formats.ninjs import Ninjs2In
 from newswire.stories import permissions, services
 from newswire.stories.models import Story, Version
+from newswire.translation import queries
+from newswire.translation.models import TranslationTask
 
 router = APIRouter(prefix="/api/v1/stories", tags=["writing"])
 
 LangPath = Annotated[str, Path(max_length=16, description="a working language, e.g. `fr`")]
 StoryId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the story's number")]
+
+
+QAOverride = Annotated[
+    bool,
+    Query(description="publish over high-severity QA findings; the audit log records them"),
+]
 
 
 class StoryCreated(BaseModel):
@@ -60,6 +69,9 @@ class ItemState(BaseModel):
     version: int
     headline: str
     updated_at: str
+    outdated: bool = Field(
+        default=False, description="a published translation whose source was corrected since"
+    )
     translation_task: dict[str, Any] | None = None
 
 
@@ -70,6 +82,20 @@ class StoryOut(BaseModel):
     source_language: str
     created_at: str
     items: dict[str, ItemState]
+
+
+def _untouched(task: TranslationTask, document: dict[str, Any] | None) -> ItemState:
+    """A language with a task but no working copy yet."""
+    return ItemState(
+        language=task.language,
+        uri="",
+        status="untranslated",
+        revision=0,
+        version=0,
+        headline="",
+        updated_at=task.created_at.isoformat(),
+        translation_task=document,
+    )
 
 
 def _revision(if_match: str | None) -> int | None:
@@ -130,6 +156,13 @@ async def show_story(story_id: StoryId, state: StateDep, actor: StaffDep) -> Sto
     def work(session: Session) -> StoryOut:
         story: Story = services.get_story(session, story_id)
         permissions.require_visible(actor, story)
+        tasks = queries.tasks_of_story(session, story.id)
+        now = utcnow()
+
+        def task_of(language: str) -> dict[str, Any] | None:
+            task = queries.current_task(tasks, language)
+            return queries.task_document(task, now=now) if task else None
+
         return StoryOut(
             id=story.id,
             desk=story.desk.code,
@@ -145,8 +178,15 @@ async def show_story(story_id: StoryId, state: StateDep, actor: StaffDep) -> Sto
                     version=item.current_version,
                     headline=item.headline,
                     updated_at=item.updated_at.isoformat(),
+                    outdated=queries.outdated(tasks, item),
+                    translation_task=task_of(item.language),
                 )
                 for item in story.items
+            }
+            | {
+                task.language: _untouched(task, task_of(task.language))
+                for task in tasks
+                if story.item(task.language) is None
             },
         )
 
@@ -198,7 +238,7 @@ async def submit_item(
     story_id: StoryId, lang: LangPath, state: StateDep, actor: StaffDep
 ) -> ItemSaved:
     def work(session: Session) -> ItemSaved:
-        item = services.submit(session, actor, story_id, lang)
+        item = services.submit(session, actor, state.ctx, story_id, lang)
         session.flush()
         return ItemSaved(
             story_id=story_id,
@@ -223,12 +263,19 @@ def _published(story_id: int, lang: str, version: Version) -> Published:
 
 @router.post("/{story_id}/items/{lang}/publish", response_model=Published)
 async def publish_item(
-    story_id: StoryId, lang: LangPath, state: StateDep, actor: StaffDep
+    story_id: StoryId,
+    lang: LangPath,
+    state: StateDep,
+    actor: StaffDep,
+    qa_override: QAOverride = False,
 ) -> Published:
-    """Publish as version 1; with an embargo, it is released by itself at its time."""
+    """Publish as version 1; with an embargo, it is released by itself at its time.
+
+    A translation with high-severity QA findings is refused (409, field `qa`) unless
+    `qa_override=true`."""
 
     def work(session: Session) -> Published:
-        version = services.publish(session, actor, state.ctx, story_id, lang)
+        version = services.publish(session, actor, state.ctx, story_id, lang, override=qa_override)
         return _published(story_id, lang, version)
 
     result = await write(state, work)  # the feed hub drops cached copies as it sees the event
@@ -244,12 +291,15 @@ async def correct_item(
     state: StateDep,
     actor: StaffDep,
     body: CorrectionIn | None = None,
+    qa_override: QAOverride = False,
 ) -> Published:
     """Publish the item's current text as a new version, with a note for readers."""
     note = body.note if body else None
 
     def work(session: Session) -> Published:
-        version = services.correct(session, actor, state.ctx, story_id, lang, note)
+        version = services.correct(
+            session, actor, state.ctx, story_id, lang, note, override=qa_override
+        )
         return _published(story_id, lang, version)
 
     return await write(state, work)

@@ -26,6 +26,7 @@ from newswire.cli.common import (
 from newswire.db import Database
 from newswire.delivery import services as delivery
 from newswire.errors import InvalidInput
+from newswire.stories.services import StoryContext
 from newswire.stories.topics import load_vocabulary
 
 app = typer.Typer(
@@ -121,20 +122,34 @@ def _require_agency(db: Database) -> None:
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit.")] = False,
 ) -> None:
-    """Run scheduled jobs: embargo releases. Any number may run at once."""
+    """Run scheduled jobs: embargo releases and machine drafts. Any number may run at once."""
     import asyncio
 
+    from newswire.translation import jobs as mt_jobs
+    from newswire.translation.desk import build as build_translation
     from newswire.worker import jobs
 
-    db = database()
+    config = settings()
+    db = database(config)
     _require_agency(db)
+    translation = build_translation(config)
+    ctx = StoryContext.from_settings(config.vocabulary_dir, config.public_url, (translation.desk,))
+    engines, terms = translation.engines, translation.terms
     if once:
         released = jobs.run_due(db)
-        out.print(f"released {released} embargoed version(s)")
+        drafted = asyncio.run(mt_jobs.drain(db, ctx, engines, terms))
+        out.print(f"released {released} embargoed version(s); made {drafted} machine draft(s)")
         return
+
+    async def both() -> None:
+        await asyncio.gather(
+            jobs.run_forever(db, asyncio.Event()),
+            mt_jobs.run_forever(db, ctx, engines, terms, translation.waker),
+        )
+
     out.print("worker running; Ctrl-C stops it")
     with suppress(KeyboardInterrupt):
-        asyncio.run(jobs.run_forever(db, asyncio.Event()))
+        asyncio.run(both())
 
 
 @app.command()

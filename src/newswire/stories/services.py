@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,17 +29,59 @@ from newswire.stories.sanitize import MAX_DEPTH, clean_body, clean_text, nesting
 from newswire.stories.topics import Vocabulary, load_vocabulary
 
 
+class StoryListener(Protocol):
+    """Told of what happens to a story inside the same transaction (the translation desk).
+
+    `before_publish` may refuse a publication or correction by raising; `after` hears every
+    save, submit and new version (`event` is saved, submitted, published, corrected or killed).
+    """
+
+    def before_publish(
+        self, session: Session, actor: Principal, story: Story, item: Item, *, override: bool
+    ) -> None: ...
+
+    def after(
+        self,
+        session: Session,
+        actor: Principal,
+        ctx: StoryContext,
+        story: Story,
+        item: Item,
+        event: str,
+        version: Version | None,
+    ) -> None: ...
+
+
 @dataclass(slots=True)
 class StoryContext:
-    """What story services need besides the session: the vocabulary and the public base URL."""
+    """What story services need besides the session: the vocabulary, the public base URL and
+    whoever listens to story events."""
 
     vocabulary: Vocabulary
     public_url: str = "http://127.0.0.1:8000"
+    listeners: tuple[StoryListener, ...] = ()
     _agency: Agency | None = field(default=None, repr=False)
 
+    def tell(
+        self,
+        session: Session,
+        actor: Principal,
+        story: Story,
+        item: Item,
+        event: str,
+        version: Version | None = None,
+    ) -> None:
+        for listener in self.listeners:
+            listener.after(session, actor, self, story, item, event, version)
+
     @classmethod
-    def from_settings(cls, vocabulary_dir: Path | None, public_url: str) -> StoryContext:
-        return cls(load_vocabulary(vocabulary_dir), public_url.rstrip("/"))
+    def from_settings(
+        cls,
+        vocabulary_dir: Path | None,
+        public_url: str,
+        listeners: tuple[StoryListener, ...] = (),
+    ) -> StoryContext:
+        return cls(load_vocabulary(vocabulary_dir), public_url.rstrip("/"), listeners)
 
     def agency(self, session: Session) -> Agency:
         # The agency changes rarely (by `newswire init`); one read per process is enough.
@@ -272,6 +314,7 @@ def save_item(
         firstcreated = data.firstcreated or (source.firstcreated if source else db.utcnow())
         item = _new_item(session, actor, agency, story, data, firstcreated)
         audit(session, actor, "item.create", "story", story.id, language=data.language)
+        ctx.tell(session, actor, story, item, "saved")
         return item, True
     if expected_revision is None:
         raise PreconditionRequired(
@@ -291,10 +334,29 @@ def save_item(
     _apply(item, data, actor)
     session.flush()
     audit(session, actor, "item.update", "story", story.id, language=data.language)
+    ctx.tell(session, actor, story, item, "saved")
     return item, False
 
 
-def submit(session: Session, actor: Principal, story_id: int, language: str) -> Item:
+def draft_from_machine(
+    session: Session, actor: Principal, ctx: StoryContext, story: Story, data: ItemInput
+) -> Item | None:
+    """A language version's first working copy, written by the translation desk's machine
+    draft; None (and nothing changed) when someone already started that version."""
+    if story.item(data.language) is not None:
+        return None
+    agency = ctx.agency(session)
+    _check_input(ctx, agency, data)
+    source = story.item(story.source_language)
+    firstcreated = source.firstcreated if source else db.utcnow()
+    item = _new_item(session, actor, agency, story, data, firstcreated)
+    audit(session, actor, "item.machine_draft", "story", story.id, language=data.language)
+    return item
+
+
+def submit(
+    session: Session, actor: Principal, ctx: StoryContext, story_id: int, language: str
+) -> Item:
     item, story = _item_and_story(session, story_id, language)
     permissions.require(
         permissions.can_edit(actor, story, language, item.status), "submit this item"
@@ -303,6 +365,7 @@ def submit(session: Session, actor: Principal, story_id: int, language: str) -> 
         raise Conflict(f"only a draft can be submitted; this item is {item.status}")
     item.status = "submitted"
     audit(session, actor, "item.submit", "story", story_id, language=language)
+    ctx.tell(session, actor, story, item, "submitted")
     return item
 
 
@@ -399,6 +462,7 @@ def _new_version(
     if not held:
         _feed_event(session, story, item, version, kind)
     audit(session, actor, f"item.{kind}", "story", story.id, language=item.language, version=number)
+    ctx.tell(session, actor, story, item, kind, version)
     return version
 
 
@@ -442,10 +506,12 @@ def publish(
     language: str,
     *,
     at: datetime | None = None,
+    override: bool = False,
 ) -> Version:
     """Publish a draft or submitted item as version 1 (held back while an embargo runs).
 
-    `at` backdates the publication (imports and the demo); it defaults to now.
+    `at` backdates the publication (imports and the demo); it defaults to now. `override`
+    publishes over the listeners' objections that allow one (QA findings), on the record.
     """
     item, story = _item_and_story(session, story_id, language)
     permissions.require(permissions.can_publish(actor, story, language), "publish this item")
@@ -457,6 +523,8 @@ def publish(
         source = story.item(story.source_language)
         if source is None or source.status not in ("published", "scheduled"):
             raise Conflict("publish the source item first", field="lang")
+    for listener in ctx.listeners:
+        listener.before_publish(session, actor, story, item, override=override)
     return _new_version(
         session, actor, ctx, story, item, pubstatus="usable", kind="published", note=None, at=at
     )
@@ -471,12 +539,15 @@ def correct(
     note: str | None,
     *,
     at: datetime | None = None,
+    override: bool = False,
 ) -> Version:
     """Publish the current working copy as a new version of a published item."""
     item, story = _item_and_story(session, story_id, language)
     permissions.require(permissions.can_publish(actor, story, language), "correct this item")
     if item.status != "published":
         raise Conflict(f"only a published item can be corrected; this one is {item.status}")
+    for listener in ctx.listeners:
+        listener.before_publish(session, actor, story, item, override=override)
     return _new_version(
         session,
         actor,

@@ -28,7 +28,7 @@ from newswire.errors import (
     PreconditionRequired,
 )
 from newswire.languages import LANGUAGES
-from newswire.newsroom import editing, media
+from newswire.newsroom import editing, media, translating
 from newswire.newsroom.auth import StaffLogin
 from newswire.newsroom.editing import EditConflict, EditorForm, EditorState
 from newswire.newsroom.labels import STATUS_NAMES
@@ -36,6 +36,7 @@ from newswire.newsroom.render import format_when
 from newswire.newsroom.web import StaffDep, interface_language, page, redirect
 from newswire.stories import permissions, services
 from newswire.stories.sanitize import clean_body
+from newswire.translation.qa import Finding
 
 router = APIRouter()
 
@@ -184,13 +185,17 @@ async def _editor_page(
     conflict: EditConflict | None = None,
     error: str | None = None,
     error_field: str | None = None,
+    qa: list[Finding] | None = None,
 ) -> Response:
-    def work(session: Session) -> EditorState:
+    def work(session: Session) -> tuple[EditorState, translating.EditorPanel | None]:
         loaded = editing.load_editor(session, state.ctx, story_id, language)
         permissions.require_visible(login.principal, loaded.story)
-        return loaded
+        return loaded, translating.editor_panel(session, state.translation.checker, loaded)
 
-    ed = await read(state, work)
+    ed, translation = await read(state, work)
+    if translation is not None and qa is not None:
+        # A refused publication: the findings of the version the user tried to publish.
+        translation = replace(translation, findings=qa)
     if form is None:
         if ed.item is not None:
             form = editing.form_of_item(ed.item, ed.timezone, ed.city)
@@ -223,6 +228,7 @@ async def _editor_page(
         urgency_labels=editing.URGENCY_LABELS,
         status_names=STATUS_NAMES,
         max_upload_bytes=state.settings.max_upload_bytes,
+        translation=translation,
     )
 
 
@@ -290,6 +296,19 @@ async def _act(
         return await _editor_page(
             request, state, login, story_id, language, form=form, status=409, conflict=conflict
         )
+    except translating.QARefused as refused:
+        return await _editor_page(
+            request,
+            state,
+            login,
+            story_id,
+            language,
+            form=form,
+            status=refused.status_code,
+            error=refused.message,
+            error_field="qa",
+            qa=refused.findings,
+        )
     except FORM_ERRORS as error:
         return await _refused(
             request, state, login, story_id, language, error, editing.form_field(error.field), form
@@ -312,7 +331,7 @@ async def submit(
     request: Request, state: StateDep, login: StaffDep, story_id: StoryId, lang: Lang
 ) -> Response:
     def then(session: Session) -> object:
-        return services.submit(session, login.principal, story_id, lang)
+        return services.submit(session, login.principal, state.ctx, story_id, lang)
 
     form = await _posted(request)
     return await _act(request, state, login, story_id, lang, form, then, "submitted")
@@ -322,8 +341,18 @@ async def submit(
 async def publish(
     request: Request, state: StateDep, login: StaffDep, story_id: StoryId, lang: Lang
 ) -> Response:
+    override = (await request.form()).get("override") == "yes"
+
     def then(session: Session) -> object:
-        return services.publish(session, login.principal, state.ctx, story_id, lang)
+        return translating.publish(
+            session,
+            login.principal,
+            state.ctx,
+            state.translation.checker,
+            story_id,
+            lang,
+            override=override,
+        )
 
     form = await _posted(request)
     return await _act(request, state, login, story_id, lang, form, then, "published")
@@ -335,9 +364,20 @@ async def correct(
 ) -> Response:
     form = await _posted(request)
     note = form.note if form else _text((await request.form()).get("note"), 2000)
+    override = (await request.form()).get("override") == "yes"
 
     def then(session: Session) -> object:
-        return services.correct(session, login.principal, state.ctx, story_id, lang, note)
+        return translating.publish(
+            session,
+            login.principal,
+            state.ctx,
+            state.translation.checker,
+            story_id,
+            lang,
+            override=override,
+            correction=True,
+            note=note,
+        )
 
     return await _act(request, state, login, story_id, lang, form, then, "corrected")
 
