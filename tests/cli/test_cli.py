@@ -180,7 +180,16 @@ def test_admin_objects_and_a_staff_token(
         "timezone": "Europe/Paris",
     }
     desk = cli(database_url, tmp_path, "desk", "add", "economy", "--name", "en=Economy", "--json")
-    assert desk.json() == {"id": 1, "code": "economy", "name": {"en": "Economy"}}
+    assert desk.json() == {
+        "id": 1,
+        "code": "economy",
+        "name": {"en": "Economy"},
+        "translation_languages": None,  # every working language
+    }
+    culture = cli(
+        database_url, tmp_path, "desk", "add", "culture", "--translate-into", "fr,ru", "--json"
+    )
+    assert culture.json()["translation_languages"] == ["ru", "fr"]
 
     user = cli(
         database_url,
@@ -485,6 +494,10 @@ ERRORS: dict[str, tuple[list[str], str | re.Pattern[str]]] = {
         "city takes LANG=TEXT pairs separated by commas (city)",
     ),
     "duplicate desk": (["desk", "add", "politics"], "a desk 'politics' exists already (code)"),
+    "desk translated into an unknown language": (
+        ["desk", "add", "sport", "--translate-into", "ru,xx"],
+        "not a working language: xx (translation_languages)",
+    ),
     "token for nobody": (["token", "create", "--user", "nobody"], "no user 'nobody' (user)"),
     "unknown subscriber language": (
         ["subscriber", "add", "partner", "--languages", "az,xx"],

@@ -65,7 +65,8 @@ def test_a_published_french_story_gets_machine_drafts_from_an_installed_model(
     assert draft["error"] is None
     assert draft["engine"].startswith("ctranslate2:")
     made = draft["draft"]
-    assert made["source_language"] == "fr" and made["target_language"] == "en"
+    assert made["source_language"] == "fr"
+    assert made["target_language"] == "en"
     assert made["headline"].strip()
     body = [s for s in made["segments"] if s["field"] == "body"]
     # one draft segment per sentence of the sample, each made by the model

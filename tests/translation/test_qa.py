@@ -67,6 +67,93 @@ def test_arabic_indic_digit_changed_is_found() -> None:
     assert "٧٠٦" in wrong[-1].message
 
 
+def test_figures_written_as_words_match_digits() -> None:
+    source = _text(
+        "en", "Fourteen agreements were signed; 3 deputies voted against and 27 abstained."
+    )
+    for language, paragraph in [
+        ("de", "Vierzehn Abkommen wurden unterzeichnet; drei Abgeordnete stimmten dagegen, "
+               "siebenundzwanzig enthielten sich."),
+        ("ru", "Подписаны 14 соглашений; трое депутатов проголосовали против, двадцать семь "
+               "воздержались."),
+        ("az", "On dörd saziş imzalanıb; üç deputat əleyhinə, iyirmi yeddi nəfər bitərəf qalıb."),
+        ("ar", "وُقّعت أربعة عشر اتفاقية، وعارض ثلاثة نواب وامتنع سبعة وعشرون."),
+        ("zh", "共签署14项协议；三名议员反对，二十七人弃权。"),
+        ("fr", "Quatorze accords ont été signés ; trois députés ont voté contre et vingt-sept se "
+               "sont abstenus."),
+        ("es", "Se firmaron catorce acuerdos; tres diputados votaron en contra y veintisiete se "
+               "abstuvieron."),
+    ]:  # fmt: skip
+        assert _of(check(source, _text(language, paragraph)), "numbers") == [], language
+    # and the other way round: digits in the translation for words in the source
+    words = _text("az", "Yeddi deputatdan ibarət nümayəndə heyəti, on bir bərpaçı, altı təşkilat.")
+    digits = _text("zh", "由7名议员组成的代表团，11名修复师，6个组织。")
+    assert _of(check(words, digits), "numbers") == []
+
+
+def test_ordinals_centuries_and_decades_are_their_numbers() -> None:
+    source = _text(
+        "az",
+        "Kitablar XX əsrin 20-30-cu illərində nəşr olunub. Xalçalar XVIII-XIX əsrlərə aiddir.",
+    )
+    for language, paragraph in [
+        ("en", "The books were printed in the 1920s and 1930s. The carpets date from the 18th "
+               "and 19th centuries."),
+        ("ru", "Книги изданы в 1920–1930-х годах. Ковры относятся к XVIII–XIX векам."),
+        ("de", "Die Bücher erschienen in den 1920er- und 1930er-Jahren, die Teppiche im 18. und "
+               "19. Jahrhundert."),
+        ("ar", "طبعت الكتب في عشرينيات القرن العشرين وثلاثينياته، ويعود السجاد إلى القرنين الثامن "
+               "عشر والتاسع عشر."),
+        ("zh", "这些书印刷于20世纪20至30年代。地毯制作于18至19世纪。"),
+    ]:  # fmt: skip
+        assert _of(check(source, _text(language, paragraph)), "numbers") == [], language
+
+
+def test_halves_ranges_and_units_spelt_differently() -> None:
+    source = _text(
+        "az",
+        "Gözləmə müddəti 9 saatdan 2,5 saata enib. Tutum 15 milyon tondan 25 milyon tona "
+        "çatacaq. Qar bir sutkada yağacaq.",
+    )
+    for language, paragraph in [
+        ("en", "Waiting fell from nine hours to two and a half. Capacity will rise from 15 to 25 "
+               "million tonnes. The snow will fall within 24 hours."),
+        ("ar", "انخفض الانتظار من تسع ساعات إلى ساعتين ونصف. وسترتفع الطاقة من 15 إلى 25 مليون "
+               "طن. وسيتساقط الثلج خلال 24 ساعة."),
+        ("zh", "等待时间从九小时缩短到两个半小时。能力将从1500万吨提高到2500万吨。"
+               "降雪将在24小时内。"),
+    ]:  # fmt: skip
+        assert _of(check(source, _text(language, paragraph)), "numbers") == [], language
+
+
+def test_a_small_figure_gone_is_medium_but_a_changed_one_is_high() -> None:
+    source = _text("en", "The plan was approved by 96 deputies, with 3 against, in 2019.")
+    spelt = _of(check(source, _text("fr", "Le plan a été approuvé par 96 députés en 2019.")),
+                "numbers")  # fmt: skip
+    assert [(f.severity, f.message) for f in spelt] == [
+        ("medium", "The number 3 in the source is missing from paragraph 1 of the translation, "
+                   "unless it is written there in words."),
+    ]  # fmt: skip
+    for changed in ("97 députés, 3 contre, en 2019", "96 députés, 4 contre, en 2019",
+                    "96 députés, 3 contre, en 2018"):  # fmt: skip
+        findings = _of(check(source, _text("fr", f"Plan approuvé par {changed}.")), "numbers")
+        assert HIGH in {f.severity for f in findings}, changed
+    growth = _text("en", "Growth was 4.2%.")
+    decimal = _of(check(growth, _text("de", "Das Wachstum lag bei 4,7 %.")), "numbers")
+    assert {f.severity for f in decimal} == {HIGH}
+
+
+def test_a_figure_changed_into_another_of_the_paragraph_is_found() -> None:
+    source = _text("en", "Safarli scored 8 points out of 9, with seven wins and two draws.")
+    right = _text("de", "Safarli holte 8 von 9 Punkten, sieben Siege und zwei Remis.")
+    assert _of(check(source, right), "numbers") == []
+    wrong = _text("de", "Safarli holte 9 von 9 Punkten, sieben Siege und zwei Remis.")
+    assert [f.severity for f in _of(check(source, wrong), "numbers")] == [HIGH, HIGH]
+    # digits for a figure the source spells out do not hide a figure changed into it
+    spelt = _text("de", "Safarli holte 2 von 9 Punkten, sieben Siege und zwei Remis.")
+    assert {f.severity for f in _of(check(source, spelt), "numbers")} == {HIGH}
+
+
 # --- dates -----------------------------------------------------------------------------------
 
 
@@ -81,6 +168,23 @@ def test_dates_in_every_language_match_the_source() -> None:
         ("zh", "会谈于2月19日举行。"),
     ]:
         assert _of(check(source, _text(language, paragraph)), "dates") == [], language
+
+
+def test_a_month_name_inside_a_word_is_no_date() -> None:
+    # "platformaya 27": Azerbaijani "may" inside a word, followed by a figure
+    source = _text("az", "Platformaya 27 stansiyanın məlumatları inteqrasiya ediləcək.")
+    target = _text("en", "Data from 27 stations will be integrated into the platform.")
+    findings = check(source, target)
+    assert _of(findings, "numbers") == []
+    assert _of(findings, "dates") == []
+
+
+def test_a_date_moved_to_another_month_is_high() -> None:
+    source = _text("az", "Qanun gələn ilin 1 yanvarından qüvvəyə minəcək.")
+    same = _text("ar", "سيدخل القانون حيز التنفيذ في الأول من يناير من العام المقبل.")
+    assert _of(check(source, same), "dates") == []
+    moved = _of(check(source, _text("de", "Das Gesetz tritt am 1. Februar in Kraft.")), "dates")
+    assert [(f.severity, f.target) for f in moved] == [(HIGH, "1. Februar")]
 
 
 def test_a_different_day_is_high_and_a_missing_date_medium() -> None:

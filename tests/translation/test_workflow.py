@@ -7,10 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import feedparser
+import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from newswire.agency import admin as administration
 from newswire.agency.models import AuditEntry, Desk
+from newswire.errors import InvalidInput
 from newswire.stories.models import Story
 from newswire.translation.models import TranslationTask
 from tests.conftest import Newsroom, ninjs_story
@@ -139,7 +142,8 @@ def test_a_task_follows_its_translation_to_done_and_the_story_records_its_time(
     assert view["items"]["ru"]["translation_task"]["status"] == "done"
     with newsroom.database.read() as session:
         story = session.get(Story, story_id)
-        assert story is not None and story.all_languages_at is not None
+        assert story is not None
+        assert story.all_languages_at is not None
 
     # the finished translation is in the memory, sentence by sentence
     match = client.get(
@@ -231,7 +235,8 @@ def test_killing_the_source_kills_every_language_in_the_feeds_too(
     assert view["items"]["ar"]["status"] == "killed"  # a draft, never published, goes too
     assert _tasks(client, newsroom, "chief", story=story_id) == []
     canceled = _tasks(client, newsroom, "chief", story=story_id, status="canceled")
-    assert canceled and all("withdrew its figures" in t["note"] for t in canceled)
+    assert canceled
+    assert all("withdrew its figures" in t["note"] for t in canceled)
 
     feed = client.get("/api/v1/feed?cursor=0", headers=newsroom.headers("all")).json()
     kills = [(e["language"], e["kind"]) for e in feed["events"] if e["kind"] == "killed"]
@@ -257,7 +262,8 @@ def test_qa_stops_a_wrong_number_until_an_override_the_audit_log_records(
     ).json()
     assert qa["high"] >= 1
     numbers = [f for f in qa["findings"] if f["check"] == "numbers"]
-    assert numbers and numbers[0]["severity"] == "high"
+    assert numbers
+    assert numbers[0]["severity"] == "high"
 
     refused = _publish(client, newsroom, story_id, "ru", who="translator")
     assert refused.status_code == 409
@@ -323,7 +329,8 @@ def test_tasks_can_be_opened_before_publication_and_assigned_by_an_editor(
         json={"languages": ["xx"]},
         headers=newsroom.headers("editor"),
     )
-    assert unknown.status_code == 422 and unknown.json()["field"] == "languages"
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "languages"
     # publishing the source later opens the remaining languages only, none twice
     _publish(client, newsroom, story_id, "en")
     with newsroom.database.read() as session:
@@ -331,3 +338,25 @@ def test_tasks_can_be_opened_before_publication_and_assigned_by_an_editor(
             select(TranslationTask.language).where(TranslationTask.story_id == story_id)
         ).all()
     assert sorted(languages) == sorted(["az", "ru", "fr", "de", "es", "ar", "zh"])
+
+
+def test_an_admin_chooses_a_desks_translation_languages(newsroom: Newsroom) -> None:
+    admin = newsroom.principals["admin"]
+    with newsroom.database.write() as session:
+        desk = session.scalars(select(Desk).where(Desk.code == "politics")).one()
+        changed = administration.update_desk(
+            session, admin, desk.id, name={"en": "Politics"}, translation_languages=["ar", "ru"]
+        )
+        assert changed.translation_languages == ["ru", "ar"]  # in the agency's order
+        everything = ["az", "ru", "en", "fr", "de", "es", "ar", "zh"]
+        administration.update_desk(
+            session, admin, desk.id, name={"en": "Politics"}, translation_languages=everything
+        )
+        assert desk.translation_languages is None  # all: languages added later included
+    with pytest.raises(InvalidInput) as refused, newsroom.database.write() as session:
+        administration.update_desk(
+            session, admin, desk.id, name={"en": "Politics"}, translation_languages=["ru", "xx"]
+        )
+    assert refused.value.field == "translation_languages"
+    with newsroom.database.read() as session:
+        assert session.get(Desk, desk.id).translation_languages is None  # nothing changed

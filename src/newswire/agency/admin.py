@@ -27,6 +27,7 @@ from newswire.agency.services import (
     audit,
     check_languages,
     check_timezone,
+    check_translation_languages,
     get_agency,
     get_desk,
 )
@@ -353,12 +354,27 @@ def create_desk(session: Session, actor: Principal, *, code: str, name: Mapping[
 
 
 def update_desk(
-    session: Session, actor: Principal, desk_id: int, *, name: Mapping[str, str]
+    session: Session,
+    actor: Principal,
+    desk_id: int,
+    *,
+    name: Mapping[str, str],
+    translation_languages: Iterable[str] | None = None,
 ) -> Desk:
+    """Rename a desk and choose the languages its stories are translated into (`None` leaves
+    them as they are)."""
     check_admin(actor)
     desk = desk_by_id(session, desk_id)
     names = _keep_other_languages(session, desk.name, check_names(session, name, field="name"))
+    changes: dict[str, Any] = {}
     if desk.name != names:
-        audit(session, actor, "desk.update", "desk", desk.id, code=desk.code, name=names)
+        changes["name"] = names
+    if translation_languages is not None:
+        targets = check_translation_languages(session, translation_languages)
+        if targets != desk.translation_languages:
+            changes["translation_languages"] = targets if targets is not None else "all"
+        desk.translation_languages = targets
+    if changes:
+        audit(session, actor, "desk.update", "desk", desk.id, code=desk.code, **changes)
     desk.name = names
     return desk

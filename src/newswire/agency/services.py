@@ -167,14 +167,44 @@ def add_bureau(
     return bureau
 
 
-def add_desk(session: Session, actor: Principal, *, code: str, name: dict[str, str]) -> Desk:
+def add_desk(
+    session: Session,
+    actor: Principal,
+    *,
+    code: str,
+    name: dict[str, str],
+    translation_languages: Iterable[str] | None = None,
+) -> Desk:
     if session.scalars(select(Desk).where(Desk.code == code)).first():
         raise Conflict(f"a desk {code!r} exists already", field="code")
-    desk = Desk(code=code, name=name)
+    desk = Desk(
+        code=code,
+        name=name,
+        translation_languages=check_translation_languages(session, translation_languages),
+    )
     session.add(desk)
     session.flush()
     audit(session, actor, "desk.add", "desk", desk.id, code=code)
     return desk
+
+
+def check_translation_languages(
+    session: Session, languages: Iterable[str] | None
+) -> list[str] | None:
+    """The languages a desk's stories are translated into, in the agency's order; None (every
+    working language, including any added later) when all are chosen or none is given."""
+    if languages is None:
+        return None
+    allowed = get_agency(session).languages
+    chosen = set(languages)
+    unknown = sorted(chosen - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            f"not a working language: {', '.join(unknown)}", field="translation_languages"
+        )
+    if chosen == set(allowed):
+        return None
+    return [language for language in allowed if language in chosen]
 
 
 def get_bureau(session: Session, code: str) -> Bureau:

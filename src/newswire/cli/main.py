@@ -236,12 +236,27 @@ def bureau_add(
 def desk_add(
     code: str,
     name: Annotated[str | None, typer.Option(help="Names per language: en=Politics")] = None,
+    translate_into: Annotated[
+        str | None,
+        typer.Option(help="Languages its stories are translated into (default: all): ru,en"),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Add a desk."""
     with write_session(database()) as session:
-        row = agency.add_desk(session, SYSTEM, code=code, name=pairs(name, "name") or {"en": code})
-        doc = {"id": row.id, "code": row.code, "name": row.name}
+        row = agency.add_desk(
+            session,
+            SYSTEM,
+            code=code,
+            name=pairs(name, "name") or {"en": code},
+            translation_languages=csv(translate_into) if translate_into is not None else None,
+        )
+        doc = {
+            "id": row.id,
+            "code": row.code,
+            "name": row.name,
+            "translation_languages": row.translation_languages,
+        }
     emit(as_json, doc, f"desk {code} added")
 
 

@@ -19,7 +19,17 @@ app = typer.Typer(help="Local machine translation models.", no_args_is_help=True
 
 CLI = Principal(name="cli", role="system")
 # The sentence a model must translate before it is registered: proof that it loads and runs.
-PROBE = "The agency opened a new bureau."
+# One sentence per working language that `mt install` translates to show the model runs.
+PROBES = {
+    "az": "Agentlik yeni büro açıb.",
+    "ru": "Агентство открыло новое бюро.",
+    "en": "The agency opened a new bureau.",
+    "fr": "L'agence a ouvert un nouveau bureau.",
+    "de": "Die Agentur hat ein neues Büro eröffnet.",
+    "es": "La agencia abrió una nueva oficina.",
+    "ar": "افتتحت الوكالة مكتبا جديدا.",
+    "zh": "通讯社开设了一个新的分社。",
+}
 
 
 def _document(model: MTModel) -> dict[str, Any]:
@@ -35,7 +45,8 @@ def _document(model: MTModel) -> dict[str, Any]:
 
 
 def _check_model(path: Path, family: str, source: str, target: str) -> tuple[str, str]:
-    """The family of the model at `path` and its translation of PROBE; InvalidInput if not."""
+    """The family of the model at `path` and its translation of the probe sentence in the
+    source language; InvalidInput if it is not a model we can run."""
     # CTranslate2 takes a while to import: only the command that needs it pays for it.
     from newswire.translation.engines.ctranslate2 import CTranslate2Engine, detect_family, layout
 
@@ -70,7 +81,7 @@ def _check_model(path: Path, family: str, source: str, target: str) -> tuple[str
             raise InvalidInput(str(error), field=field) from None
     engine = CTranslate2Engine(path, family, [(source, target)])
     try:
-        probe = engine.translate_now([PROBE], source, target)[0]
+        probe = engine.translate_now([PROBES.get(source, PROBES["en"])], source, target)[0]
     except EngineError as error:
         raise InvalidInput(f"the model does not run: {error}", field="path") from None
     return family, probe
@@ -134,7 +145,7 @@ def install(
         as_json,
         document,
         f"model #{document['id']} registered: {source} → {target}, {family}, {path}\n"
-        f"test: {PROBE!r} → {probe!r}",
+        f"test: {PROBES.get(source, PROBES['en'])!r} → {probe!r}",
     )
 
 

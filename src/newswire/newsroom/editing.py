@@ -350,6 +350,11 @@ class EditorState:
     timezone: str  # the bureau's (else the agency's): embargoes are entered in it
     city: str | None  # the bureau's city in this language: the default dateline place
     updated_by: str | None
+
+    @property
+    def machine_draft(self) -> bool:
+        """A working copy nobody has saved yet: the translation desk's machine draft."""
+        return self.item is not None and self.item.updated_by_id is None and self.item.revision == 1
     pictures: list[Picture] = field(default_factory=list)
 
     @property

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import structlog
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from newswire.agency.services import Principal
 from newswire.config import Settings
@@ -94,6 +94,8 @@ def claim(database: Database, limit: int = BATCH_TASKS) -> list[int]:
             )
             .order_by(TranslationTask.deadline, TranslationTask.id)
             .limit(limit)
+            # no join to the assignee: PostgreSQL locks no row of an outer join's nullable side
+            .options(lazyload(TranslationTask.assignee))
             .with_for_update(skip_locked=True)
         ).all()
         claimed = []

@@ -6,12 +6,18 @@ normalised texts, rounded down; the candidates come from a full-text index over 
 side and never from a scan of every segment:
 
 - the query's words (for Chinese and Japanese: its character n-grams) are looked up in the
-  index's vocabulary, and the rarest few are kept, until their rows add up to a budget;
-- each kept word yields its newest rows of the language pair (a bounded list), and the rows
-  that share the most kept words with the query are scored.
+  index's vocabulary, and the rarest are kept while their rows stay within a budget (a few
+  more if not too common, so that a query whose rare word was edited away still finds its
+  segment);
+- each kept word yields its newest rows (a bounded list); a row's weight is the sum of
+  1/row-count of the kept words it holds, so one shared rare name outweighs three shared
+  common words; the best rows of the language pair are scored.
 
-A segment 70% like the query shares most of its words, so it holds some of the rarest ones;
-the rows of rare words are few, which keeps a lookup fast with a million segments stored.
+A segment 70% like the query shares most of its words, so it usually holds some of the
+rarest ones; the rows of rare words are few, which keeps a lookup fast with a million
+segments stored. A query made only of common words is checked against the newest rows that
+hold them, not against all of them: an old segment with nothing distinctive left in common
+with the query can be missed.
 
 SQLite indexes the source text with two FTS5 tables kept in step by triggers: words
 (`unicode61`) for languages written with spaces, trigrams for those written without. Their
@@ -42,9 +48,9 @@ UNSPACED = ("zh", "ja")
 ROW_BUDGET = 3000
 MIN_WORDS = 3  # kept even past the budget, if no commoner than COMMON rows
 MAX_WORDS = 6
-COMMON = 20_000
-PER_WORD = 1000  # newest rows taken per kept word
-CANDIDATES = 100  # rows scored: those sharing the most kept words with the query
+COMMON = 10_000
+PER_WORD = 500  # newest rows taken per kept word
+CANDIDATES = 80  # rows scored: those sharing the most kept words with the query
 
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"[^\W_]+")
@@ -270,11 +276,12 @@ _SQLITE_DROP = [
 
 # Words as the `simple` configuration makes them, with CJK runs taken out and indexed as their
 # character pairs instead (as one word, a run of Chinese would never match a slightly different
-# sentence). COST keeps the planner from evaluating it row by row when the index can answer.
+# sentence). The default COST: a higher one inflates the planned recheck of each bitmap row
+# (never run for plain lexemes) until the planner starts parallel workers for a few hundred rows.
 _PG_CJK = "[\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]"
 _PG_CREATE = [
     "CREATE FUNCTION search_tm_vector(source text) RETURNS tsvector "  # noqa: S608 - constants
-    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$ "
+    "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
     f"SELECT to_tsvector('simple'::regconfig, regexp_replace(source, '{_PG_CJK}+', ' ', 'g')) "
     "|| array_to_tsvector(ARRAY(SELECT substr(run[1], i, 2) "
     f"FROM regexp_matches(source, '({_PG_CJK}{{2,}})', 'g') AS run, "
@@ -337,7 +344,7 @@ def _sqlite_candidates(
         return []
     parts = [
         f"SELECT rowid AS id, CAST(:w{i} AS float) AS w FROM (SELECT rowid FROM {table} "  # noqa: S608
-        f"WHERE {table} MATCH :m{i} LIMIT :per)"
+        f"WHERE {table} MATCH :m{i} ORDER BY rowid DESC LIMIT :per)"
         for i in range(len(chosen))
     ]
     params: dict[str, object] = {f"m{i}": _fts_string(terms[t]) for i, t in enumerate(chosen)}
@@ -403,8 +410,11 @@ def _pg_candidates(
     parts = [
         f"(SELECT id, CAST(:w{i} AS float) AS w FROM tm_segments "  # noqa: S608
         "WHERE search_tm_vector(source_text) "
-        f"@@ to_tsquery('simple'::regconfig, :m{i}) AND source_language = :source "
-        "AND target_language = :target LIMIT :per)"
+        f"@@ to_tsquery('simple'::regconfig, :m{i}) "
+        # an expression, not the two columns: ANDing the word's few rows with every row of
+        # the language pair from ix_tm_segments_exact costs more than checking each row read
+        "AND source_language || ' ' || target_language = :source || ' ' || :target "
+        "LIMIT :per)"
         for i in range(len(chosen))
     ]
     params: dict[str, object] = {

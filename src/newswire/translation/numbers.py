@@ -45,7 +45,7 @@ _SCALES: dict[str, tuple[tuple[str, Decimal], ...]] = {
            ("亿", Decimal(10**8)), ("万", Decimal(10**4)), ("千", _T)),
 }  # fmt: skip
 _SCALE_RE = {
-    language: [(re.compile(r"[ \u00a0\u202f]?(?:" + word + r")", re.IGNORECASE), factor)
+    language: [(re.compile(r"[ \u00a0\u202f-]?(?:" + word + r")", re.IGNORECASE), factor)
                for word, factor in scales]
     for language, scales in _SCALES.items()
 }  # fmt: skip
@@ -96,24 +96,44 @@ def _readings(written: str, language: str) -> set[Decimal]:
     return {v for v in values if v is not None}
 
 
-def _scaled(values: set[Decimal], text: str, end: int, language: str) -> set[Decimal]:
-    """The values, and the values times the scale word that follows (`4,3 milyard`)."""
+def _scale(text: str, end: int, language: str) -> Decimal | None:
+    """The factor of the scale word right after a figure (`4,3 milyard`, `12-million`)."""
     rest = text[end : end + 16]
     for pattern, factor in _SCALE_RE.get(language, []):
         if pattern.match(rest):
-            return values | {(v * factor).normalize() for v in values}
-    return values
+            return factor
+    return None
+
+
+def _scaled(values: set[Decimal], text: str, end: int, language: str) -> set[Decimal]:
+    """The values, and the values times the scale word that follows."""
+    factor = _scale(text, end, language)
+    return values | {(v * factor).normalize() for v in values} if factor else values
+
+
+# "from 15 to 25 million tonnes": the first figure of a range shares the second's scale
+_RANGE = re.compile(
+    r"\s*(?:[-–—]|to|and|à|et|a|y|bis|und|auf|hasta|до|и|dan|dən|ilə|إلى|و|至|到)?\s*",
+    re.IGNORECASE,
+)
 
 
 def digit_figures(text: str, language: str) -> list[Figure]:
     """The figures written with digits, in any of the digit sets the languages use."""
     normal = text.translate(DIGITS)
-    found: list[Figure] = []
+    read: list[tuple[re.Match[str], set[Decimal], Decimal | None]] = []
     for match in _NUMBER.finditer(normal):
         values = _readings(match.group(), language)
-        if not values:
-            continue
-        values = _scaled(values, normal, match.end(), language)
+        if values:
+            read.append((match, values, _scale(normal, match.end(), language)))
+    found: list[Figure] = []
+    for i, (match, values, factor) in enumerate(read):
+        if factor is None and i + 1 < len(read) and read[i + 1][2] is not None:
+            following = read[i + 1][0]
+            if _RANGE.fullmatch(normal, match.end(), following.start()):
+                factor = read[i + 1][2]
+        if factor is not None:
+            values = values | {(v * factor).normalize() for v in values}
         # "20-30-cu illər" and "the 1920s and 1930s": a decade by its last two digits
         values |= {v % 100 for v in values if 1900 <= v <= 2090 and v % 10 == 0 and v % 100}
         found.append(
@@ -121,6 +141,17 @@ def digit_figures(text: str, language: str) -> list[Figure]:
                    match.end(), digits=True)
         )  # fmt: skip
     return found
+
+
+def century_of(figure: Figure) -> Figure | None:
+    """A year stands for its century as well as for itself ("the 1920s" and "20世纪20年代"):
+    the century as a figure of its own, or None when the figure is no year."""
+    years = [v for v in figure.values if v == v.to_integral_value() and 1000 <= v <= 2100]
+    if not figure.digits or not years:
+        return None
+    centuries = {Decimal(int(v) // 100 + 1) for v in years}
+    centuries |= {Decimal(int(v) // 100) for v in years if v % 100 == 0}
+    return Figure(figure.written, frozenset(centuries), figure.start, figure.end, digits=False)
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -153,7 +184,8 @@ _DATE_SHAPES = {
     "ru": (_DAY + r"\s+(?P<month>{m})\b",),
     "az": (_DAY + r"\s+(?P<month>{m})\w*",
            _WORD_START + r"(?P<month>{m})\w*\s+" + _DAY + r"(?!\d)"),
-    "ar": (_DAY + r"\s+(?:من\s+)?(?P<month>{m})",),
+    # "الأول من يناير": the first of the month is often a word
+    "ar": (_DAY + r"\s+(?:من\s+)?(?P<month>{m})", r"(?P<day>(?:ال)?[أا]ول)\s+من\s+(?P<month>{m})"),
 }  # fmt: skip
 _NUMERIC_DATES = (
     re.compile(r"(?<!\d)\d{4}(?P<sep>-)(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
@@ -204,7 +236,8 @@ def dates(text: str, language: str | None) -> list[Date]:
     for pattern, months in shapes:
         for match in pattern.finditer(normal):
             month = _month_number(match.group("month"), months)
-            found.append(Date(int(match.group("day")), month, match.start(), match.end()))
+            day = int(match.group("day")) if match.group("day").isdigit() else 1
+            found.append(Date(day, month, match.start(), match.end()))
     for pattern in _NUMERIC_DATES:
         for match in pattern.finditer(normal):
             start = match.start("sep") if "sep" in pattern.groupindex else match.start()
@@ -308,7 +341,7 @@ _RU |= {
 _RU |= {f"{stem}{e}": v for stem, v in (("двадцат", 20), ("тридцат", 30)) for e in "ьи"}
 _RU_ORDINAL_STEMS = "перв втор трет четверт пят шест седьм восьм девят десят двадцат тридцат сот"
 _RU_ORDINAL = re.compile(
-    r"(перв|втор|трет|четверт|пят|шест|седьм|восьм|девят|десят|двадцат|тридцат|сот)"
+    "(" + "|".join(_RU_ORDINAL_STEMS.split()) + ")"
     r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ья|ье|ьи|ьего|ьему|ьей|ьим|ьих|ью|ей)$"
 )
 _RU_ORDINALS = dict(zip(
@@ -331,6 +364,12 @@ _AR |= {
     for tens, stem in enumerate(_AR_TENS.split(), start=2)
     for ending in ("ون", "ين", "ينيات", "ينياته", "ينياتها")
 }
+# A dual noun is two of it: ساعتين, نقطتين (feminine, by its ending), مترين, نائبان. The
+# masculine dual ends like the plural (باحثين), so only units and the like are listed.
+_AR_DUAL = re.compile(
+    r"^(?:..+ت(?:ين|ان)|(?:مليون|مليار|متر|كيلومتر|عام|يوم|شهر|اسبوع|قرن|نائب|بلد|طرف)(?:ين|ان))$"
+)
+_AR_NOT_DUAL = frozenset({"بوتين", "روتين", "بروتين"})
 # و and ف, then ب, ك or ل, then the article: والتاسع, بالعشرين, للثلاثين
 _AR_PREFIXES = re.compile(r"^[وف]?(?:[بك]?ال|لل|[بلك])?")
 _DE = {
@@ -366,8 +405,6 @@ _HALF = {
     "zh": "半",
 }  # fmt: skip
 _HALF_RE = {language: re.compile(pattern, re.IGNORECASE) for language, pattern in _HALF.items()}
-# a dual noun is two of it: ساعتين ونصف (two hours and a half)
-_AR_DUAL_AND_HALF = re.compile(r"[\u0600-\u06ff]+(?:ين|ان)(?=\s+ونصف)")
 _TOKEN = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640])+")
 _MARKS = re.compile(r"[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u0640]")
 _ROMAN = re.compile(r"(?<![^\W\d_])[IVXLC]+(?=(?:e|er|ème)?(?![^\W\d_]))")
@@ -412,7 +449,9 @@ def _word_values(word: str, language: str) -> list[int]:
         return [_RU[compound.group(1)]] if compound else []
     if language == "ar":
         bare = _AR_PREFIXES.sub("", word, count=1)
-        return [_AR[bare]] if bare in _AR else []
+        if bare in _AR:
+            return [_AR[bare]]
+        return [2] if _AR_DUAL.search(bare) and bare not in _AR_NOT_DUAL else []
     if language == "fr" and word.endswith("s") and word[:-1] in _FR:
         return [_FR[word[:-1]]]  # quatre-vingts, centaines, premières
     if language == "es" and word.endswith("s") and word[:-1] in _ES:
@@ -433,9 +472,12 @@ def _german(word: str) -> list[int]:
         if _DE[part.group()] >= 0:
             parts.append(_DE[part.group()])
         position = part.end()
-    if not parts or not _DE_ENDING.fullmatch(word, position):
+    if not parts:
         return []
-    return parts
+    if _DE_ENDING.fullmatch(word, position):
+        return parts
+    # siebenköpfig, dreijährig: a figure at the start of a compound ("ein" starts too many)
+    return parts if len(word) - position >= 4 and parts != [1] else []
 
 
 def _joins(first: int, second: int, language: str) -> bool:
@@ -463,20 +505,20 @@ def _combine(first: int, second: int) -> int:
     return first + second
 
 
-def _compose(parts: list[int], language: str) -> set[int]:
-    """The figures a run of figure words makes, and each word's own value in case it is not."""
-    values = set(parts)
+def _compose(parts: list[tuple[int, int]], language: str) -> list[tuple[int, int, set[int]]]:
+    """The figures a run of figure words makes: (first word, last word, values) for each,
+    the values being the figure and each word's own value in case they make no figure."""
+    groups: list[tuple[int, int, set[int]]] = []
     current: int | None = None
-    for part in parts:
+    for word, part in parts:
         if current is not None and _joins(current, part, language):
             current = _combine(current, part)
+            first, _, values = groups[-1]
+            groups[-1] = (first, word, values | {part, current})
         else:
-            if current is not None:
-                values.add(current)
             current = part
-    if current is not None:
-        values.add(current)
-    return values
+            groups.append((word, word, {part}))
+    return groups
 
 
 def _han(run: str) -> int:
@@ -513,27 +555,29 @@ def word_figures(text: str, language: str) -> list[Figure]:
             if not values:
                 continue
             if run and not gap.fullmatch(text, run[-1][0].end(), match.start()):
-                found.append(_run_figure(text, run, language))
+                found += _run_figures(text, run, language)
                 run = []
             run.append((match, values))
         if run:
-            found.append(_run_figure(text, run, language))
+            found += _run_figures(text, run, language)
     for match in _ROMAN.finditer(text):
         if _ROMAN_VALID.fullmatch(match.group()):
             found.append(Figure(match.group(), frozenset({Decimal(_roman(match.group()))}),
                                 match.start(), match.end(), digits=False))  # fmt: skip
-    if language == "ar":
-        for match in _AR_DUAL_AND_HALF.finditer(text):
-            found.append(Figure(match.group(), frozenset({Decimal(2)}), match.start(),
-                                match.end(), digits=False))  # fmt: skip
     return found
 
 
-def _run_figure(text: str, run: list[tuple[re.Match[str], list[int]]], language: str) -> Figure:
-    start, end = run[0][0].start(), run[-1][0].end()
-    parts = [value for _, values in run for value in values]
-    values = _scaled({Decimal(v) for v in _compose(parts, language)}, text, end, language)
-    return Figure(text[start:end], frozenset(values), start, end, digits=False)
+def _run_figures(
+    text: str, run: list[tuple[re.Match[str], list[int]]], language: str
+) -> list[Figure]:
+    """The figures of a run of figure words: "الثامن عشر والتاسع عشر" is 18 and 19."""
+    parts = [(word, value) for word, (_, values) in enumerate(run) for value in values]
+    found: list[Figure] = []
+    for first, last, values in _compose(parts, language):
+        start, end = run[first][0].start(), run[last][0].end()
+        scaled = _scaled({Decimal(v) for v in values}, text, end, language)
+        found.append(Figure(text[start:end], frozenset(scaled), start, end, digits=False))
+    return found
 
 
 def _roman(numeral: str) -> int:

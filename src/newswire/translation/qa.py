@@ -15,7 +15,14 @@ from functools import lru_cache
 from typing import Any
 
 from newswire.languages import DEFAULT_WORKING_LANGUAGES
-from newswire.translation.numbers import Figure, dates, digit_figures, figures, mask_dates
+from newswire.translation.numbers import (
+    Figure,
+    century_of,
+    dates,
+    digit_figures,
+    figures,
+    mask_dates,
+)
 from newswire.translation.segment import Block, blocks, plain, split_sentences
 
 HIGH = "high"
@@ -94,6 +101,26 @@ def _small(figure: Figure) -> bool:
     return all(v == v.to_integral_value() and 0 <= v <= _SPELT_OUT for v in figure.values)
 
 
+def _pairing(wanted: list[Figure], others: list[Figure]) -> dict[int, int]:
+    """Each wanted figure paired with a figure of `others` that can stand for it, each of
+    `others` standing for one figure only ("8 of 9" is not "9 of 9"): index → index."""
+    holder: dict[int, int] = {}  # index in others → index in wanted
+
+    def place(i: int, tried: set[int]) -> bool:
+        for j, other in enumerate(others):
+            if j in tried or not wanted[i].values & other.values:
+                continue
+            tried.add(j)
+            if j not in holder or place(holder[j], tried):
+                holder[j] = i
+                return True
+        return False
+
+    for i in range(len(wanted)):
+        place(i, set())
+    return {i: j for j, i in holder.items()}
+
+
 def _number_findings(
     source: str,
     target: str,
@@ -108,8 +135,14 @@ def _number_findings(
     """
     source_figures = figures(mask_dates(source), languages[0])
     target_figures = figures(mask_dates(target), languages[1])
-    source_values = {v for f in source_figures for v in f.values}
     target_values = {v for f in target_figures for v in f.values}
+    wanted = [f for f in target_figures if f.digits]
+    centuries = [c for c in map(century_of, source_figures) if c is not None]
+    pairs = _pairing(wanted, source_figures + centuries)
+    unpaired = [f for i, f in enumerate(wanted) if i not in pairs]
+    # a small figure of the source gone while the translation has a figure of its own, or
+    # digits for a figure the source spells out: more likely changed than spelt out
+    spelt = any(j < len(source_figures) and not source_figures[j].digits for j in pairs.values())
     findings: list[Finding] = []
     seen: set[str] = set()
     for number in source_figures:
@@ -117,7 +150,7 @@ def _number_findings(
             continue
         seen.add(number.written)
         message = f"The number {number.written} in the source is missing from {where}"
-        if _small(number):
+        if _small(number) and not spelt and not unpaired:
             findings.append(
                 Finding("numbers", MEDIUM,
                         f"{message} of the translation, unless it is written there in words.",
@@ -128,8 +161,8 @@ def _number_findings(
                 Finding("numbers", HIGH, f"{message} of the translation.",
                         paragraph, _excerpt(source), _excerpt(target))
             )  # fmt: skip
-    for number in target_figures:
-        if not number.digits or number.values & source_values or number.written in seen:
+    for number in unpaired:
+        if number.written in seen:
             continue
         seen.add(number.written)
         findings.append(
@@ -147,34 +180,39 @@ def _number_findings(
 def _date_findings(source: _Version, target: _Version) -> list[Finding]:
     source_parts = [(None, source.headline), *enumerate(source.texts)]
     target_parts = [(None, target.headline), *enumerate(target.texts)]
+    source_dates = [
+        (text, date) for _, text in source_parts for date in dates(text, source.language)
+    ]
     target_dates = [
         (index, date, text) for index, text in target_parts for date in dates(text, target.language)
     ]
+    source_keys = {(d.day, d.month) for _, d in source_dates}
+    # the target's dates the source does not have: a missing source date may have become one
+    strays = [(i, d, t) for i, d, t in target_dates if (d.day, d.month) not in source_keys]
     findings: list[Finding] = []
     reported: set[tuple[int, int]] = set()
-    for _, text in source_parts:
-        for date in dates(text, source.language):
-            key = (date.day, date.month)
-            if key in reported or any((d.day, d.month) == key for _, d, _ in target_dates):
-                continue
-            reported.add(key)
-            wrong = [(i, d, t) for i, d, t in target_dates if d.month == date.month]
-            excerpt = text[date.start : date.end]
-            if wrong:
-                index, other, target_text = wrong[0]
-                findings.append(
-                    Finding("dates", HIGH,
-                            f"The source date {excerpt} has a different day in the "
-                            f"translation ({target_text[other.start : other.end]}).",
-                            _block_index(target, index), excerpt,
-                            target_text[other.start : other.end])
-                )  # fmt: skip
-            else:
-                findings.append(
-                    Finding("dates", MEDIUM,
-                            f"The source date {excerpt} does not appear in the translation.",
-                            None, excerpt)
-                )  # fmt: skip
+    for text, date in source_dates:
+        key = (date.day, date.month)
+        if key in reported or any((d.day, d.month) == key for _, d, _ in target_dates):
+            continue
+        reported.add(key)
+        excerpt = text[date.start : date.end]
+        same_month = [(i, d, t) for i, d, t in strays if d.month == date.month]
+        if same_month or strays:
+            index, other, target_text = (same_month or strays)[0]
+            written = target_text[other.start : other.end]
+            what = "a different day" if same_month else "a different date"
+            findings.append(
+                Finding("dates", HIGH,
+                        f"The source date {excerpt} has {what} in the translation ({written}).",
+                        _block_index(target, index), excerpt, written)
+            )  # fmt: skip
+        else:
+            findings.append(
+                Finding("dates", MEDIUM,
+                        f"The source date {excerpt} does not appear in the translation.",
+                        None, excerpt)
+            )  # fmt: skip
     return findings
 
 

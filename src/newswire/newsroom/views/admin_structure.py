@@ -212,10 +212,11 @@ async def edit_desk(request: Request, state: StateDep, login: StaffDep, desk_id:
 
     async def change() -> Response:
         name = await _names(state, form, "name")
+        targets = forms.choices(form, "translation_languages")
         await write(
             state,
             lambda session: administration.update_desk(
-                session, login.principal, desk_id, name=name
+                session, login.principal, desk_id, name=name, translation_languages=targets
             ),
         )
         return redirect(f"{BASE}/desks/{desk_id}", "saved")
