@@ -355,6 +355,7 @@ class EditorState:
     def machine_draft(self) -> bool:
         """A working copy nobody has saved yet: the translation desk's machine draft."""
         return self.item is not None and self.item.updated_by_id is None and self.item.revision == 1
+
     pictures: list[Picture] = field(default_factory=list)
 
     @property
