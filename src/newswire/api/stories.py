@@ -63,7 +63,7 @@ class KillIn(BaseModel):
 
 class ItemState(BaseModel):
     language: str
-    uri: str
+    uri: str | None = Field(description="none while the language has a task but no text yet")
     status: str
     revision: int
     version: int
@@ -88,7 +88,7 @@ def _untouched(task: TranslationTask, document: dict[str, Any] | None) -> ItemSt
     """A language with a task but no working copy yet."""
     return ItemState(
         language=task.language,
-        uri="",
+        uri=None,
         status="untranslated",
         revision=0,
         version=0,

@@ -57,6 +57,10 @@ def _no_engine(_session: Session, _source: str, _target: str) -> bool:
     return False
 
 
+# The task status that matches a translation's working copy, when a task opens on one.
+_STATUS_OF_ITEM = {"draft": "in_progress", "submitted": "review"}
+
+
 class QABlocked(Conflict):
     """A publication refused because QA found high-severity problems; `override` publishes."""
 
@@ -192,12 +196,17 @@ class TranslationDesk:
             if kind == "translate" and finished:
                 continue  # published, scheduled or killed: nothing left to translate
             machine = self.serves(session, story.source_language, language)
+            # Someone may have started the translation before the source was published.
+            opening = "pending"
+            if target is not None and kind == "translate":
+                opening = _STATUS_OF_ITEM.get(target.status, "pending")
             task = TranslationTask(
                 story_id=story.id,
                 language=language,
                 source_language=story.source_language,
                 kind=kind,
-                status="pending",
+                status=opening,
+                started_at=now if opening != "pending" else None,
                 urgency=urgency,
                 deadline=now + self.deadlines.for_urgency(urgency),
                 created_at=now,
