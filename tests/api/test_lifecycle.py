@@ -32,7 +32,17 @@ def test_file_publish_translate_correct_kill(client: TestClient, newsroom: Newsr
     )
 
     # a translation, then a correction of the source
-    fr = ninjs_story("fr", headlines=[{"role": "main", "value": "Record de fret à Bakou"}])
+    fr = ninjs_story(
+        "fr",
+        headlines=[{"role": "main", "value": "Record de fret à Bakou"}],
+        bodies=[
+            {
+                "role": "main",
+                "contenttype": "text/html",
+                "value": "<p>Les ports de la Caspienne ont traité 4,2 millions de tonnes.</p>",
+            }
+        ],
+    )
     saved = client.put(f"/api/v1/stories/{story_id}/items/fr", json=fr, headers=editor)
     assert saved.status_code == 201, saved.text
     assert client.post(f"/api/v1/stories/{story_id}/items/fr/publish", headers=editor).is_success
@@ -73,5 +83,6 @@ def test_file_publish_translate_correct_kill(client: TestClient, newsroom: Newsr
         ("fr", "published", 1),
         ("en", "corrected", 2),
         ("en", "killed", 3),
+        ("fr", "killed", 2),  # the translation desk withdraws every language with the source
     ]
     assert feed["next_cursor"] == feed["events"][-1]["seq"]
