@@ -30,6 +30,7 @@ from newswire import migrate, security
 from newswire.agency import services as agency
 from newswire.agency.models import AuditEntry
 from newswire.agency.services import SYSTEM, Principal, principal_for_user
+from newswire.api import app as app_module
 from newswire.api.app import create_app
 from newswire.config import Settings
 from newswire.db import Base, Database
@@ -61,6 +62,12 @@ SHORT_NAMES = {
     "az": "AZƏRTAC", "ru": "АЗЕРТАДЖ", "en": "AZERTAC", "fr": "AZERTAC", "de": "AZERTAC",
     "es": "AZERTAC", "ar": "أذرتاج", "zh": "阿塞拜疆国家通讯社",
 }  # fmt: skip
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _heap_frozen_by_the_suite() -> None:
+    """The apps under test leave the collector alone; the `database` fixture freezes instead."""
+    app_module.FREEZE_HEAP = False
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -170,6 +177,9 @@ def database(settings: Settings) -> Iterator[Database]:
     for mapper in Base.registry.mappers:
         mapper._compiled_cache.clear()
     gc.collect()  # a connection left open by the test is reported here, not at the end
+    # What survives is the suite's own (modules, caches, session fixtures): frozen, the next
+    # test's collection looks only at what that test made, not at the whole heap again.
+    gc.freeze()
 
 
 @dataclass
