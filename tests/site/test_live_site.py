@@ -112,7 +112,15 @@ def test_a_translation_links_both_ways(client: TestClient, newsroom: Newsroom) -
     story_id, _uri = _publish(client, newsroom)
     editor = newsroom.headers("editor")
     arabic = ninjs_story(
-        "ar", headlines=[{"role": "main", "value": "موانئ بحر قزوين تسجل رقماً قياسياً"}]
+        "ar",
+        headlines=[{"role": "main", "value": "موانئ بحر قزوين تسجل رقماً قياسياً"}],
+        bodies=[
+            {
+                "role": "main",
+                "contenttype": "text/html",
+                "value": "<p>تعاملت موانئ بحر قزوين مع 4.2 مليون طن.</p>",
+            }
+        ],
     )
     assert client.put(
         f"/api/v1/stories/{story_id}/items/ar", json=arabic, headers=editor
