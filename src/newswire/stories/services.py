@@ -369,6 +369,24 @@ def submit(
     return item
 
 
+def item_place(story: Story, item: Item) -> str | None:
+    """The dateline's place: the item's own, or its bureau's city in the item's language."""
+    bureau = story.bureau
+    return item.located or (bureau.city_in(item.language) if bureau else None)
+
+
+def item_dateline(agency: Agency, story: Story, item: Item) -> str:
+    """The dateline an item is published with, in its bureau's time zone."""
+    timezone = story.bureau.timezone if story.bureau else agency.timezone
+    return render_dateline(
+        item_place(story, item),
+        item.firstcreated,
+        timezone,
+        item.language,
+        agency.short_name_in(item.language),
+    )
+
+
 def _document(
     ctx: StoryContext,
     agency: Agency,
@@ -380,9 +398,7 @@ def _document(
     now: datetime,
     note: str | None,
 ) -> ItemDocument:
-    bureau = story.bureau
-    place = item.located or (bureau.city_in(item.language) if bureau else None)
-    timezone = bureau.timezone if bureau else agency.timezone
+    place = item_place(story, item)
     return ItemDocument(
         uri=item.uri,
         version=number,
@@ -398,9 +414,7 @@ def _document(
         slugline=item.slugline,
         byline=item.byline,
         located=place,
-        dateline=render_dateline(
-            place, item.firstcreated, timezone, item.language, agency.short_name_in(item.language)
-        ),
+        dateline=item_dateline(agency, story, item),
         subjects=tuple(
             Subject(code=code, name=ctx.vocabulary.label(code, item.language))
             for code in item.subjects

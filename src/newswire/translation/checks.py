@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire.agency.services import Principal, get_agency
-from newswire.stories.dateline import render_dateline
 from newswire.stories.models import Item, Story, Version
+from newswire.stories.services import item_dateline
 from newswire.translation import memory, qa, segment
 from newswire.translation.termbase import TermCache, TermIndex
 
@@ -35,14 +35,8 @@ def source_text(session: Session, story: Story) -> tuple[str, str | None, str]:
 
 
 def dateline(session: Session, story: Story, item: Item) -> str:
-    """The dateline this item would be published with (see `stories.services._document`)."""
-    agency = get_agency(session)
-    bureau = story.bureau
-    place = item.located or (bureau.city_in(item.language) if bureau else None)
-    timezone = bureau.timezone if bureau else agency.timezone
-    return render_dateline(
-        place, item.firstcreated, timezone, item.language, agency.short_name_in(item.language)
-    )
+    """The dateline this item would be published with."""
+    return item_dateline(get_agency(session), story, item)
 
 
 def term_checks(index: TermIndex, text: str, source: str, target: str) -> list[qa.TermCheck]:

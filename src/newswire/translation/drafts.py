@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from newswire import db
 from newswire.stories.models import Story
 from newswire.translation import memory, segment
-from newswire.translation.engines import Route, translate_html
+from newswire.translation.engines import Route
 from newswire.translation.termbase import TermHit, TermIndex
 
 # Where a draft segment came from: the engine, an exact memory match, or nothing (no engine:
@@ -204,13 +204,6 @@ def engine_inputs(job: DraftJob) -> list[str]:
     """The segments the engine must translate: all but exact memory matches. Headlines go in
     escaped, like the body's HTML sentences; term hits are already wrapped."""
     return [u.protected for u in job.units if not u.exact]
-
-
-async def translate(route: Route | None, job: DraftJob) -> Draft:
-    """One job on its own; the worker batches several jobs' `engine_inputs` per route."""
-    inputs = engine_inputs(job)
-    outputs = await translate_html(route, inputs) if route is not None and inputs else []
-    return finish(route, job, outputs)
 
 
 def finish(route: Route | None, job: DraftJob, outputs: Sequence[str]) -> Draft:
