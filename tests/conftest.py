@@ -329,6 +329,50 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+# pytest-playwright keeps one Playwright for the whole session. Its sync API runs an event loop in a
+# greenlet of the main thread and leaves that loop marked as running there, so every later
+# asyncio.run() in the same thread (CLI commands, engine tests) fails with "cannot be called from
+# a running event loop". Each browser module therefore starts and stops its own.
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Any, browser_name: str) -> Any:
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args: dict[str, Any], browser_type: Any) -> Any:
+    def launch(**kwargs: Any) -> Any:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser: Any) -> Iterator[Any]:
+    opened = launch_browser()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args(
+    pytestconfig: pytest.Config, playwright: Any, device: str | None, base_url: str | None
+) -> dict[str, Any]:
+    # pytest-playwright's is session-scoped and asks for the Playwright above (--video is not used).
+    args: dict[str, Any] = dict(playwright.devices[device]) if device else {}
+    if base_url:
+        args["base_url"] = base_url
+    return args
+
+
 @pytest.fixture(scope="session")
 def base_url(pytestconfig: pytest.Config) -> str | None:
     # The same as pytest-playwright 0.10.0's fallback fixture, which is an instance method of a
