@@ -157,6 +157,56 @@ class Settings(BaseSettings):
         le=4,
         description="Beam size of local CTranslate2 models, 1 (fastest) to 4 (best).",
     )
+    delivery_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="How long a delivery attempt (webhook, SFTP, e-mail) may take before it "
+        "counts as failed (seconds).",
+    )
+    delivery_lease: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker holds the deliveries it claimed; a worker that dies "
+        "leaves them to the others after this (seconds).",
+    )
+    delivery_retry_base: float = Field(
+        default=5.0,
+        gt=0,
+        description="First retry delay of a failed delivery; doubles with each attempt, with "
+        "jitter (seconds).",
+    )
+    delivery_retry_max: float = Field(
+        default=3600.0, gt=0, description="Longest delay between two attempts (seconds)."
+    )
+    delivery_retry_window: float = Field(
+        default=86400.0,
+        gt=0,
+        description="How long a delivery is retried after its first attempt before it is "
+        "`failed` (seconds; 24 h by default).",
+    )
+    delivery_run: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="How many of one channel's deliveries a worker claims at a time.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail delivery channels."
+    )
+    smtp_port: int = Field(default=25, description="Port of the SMTP server.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server wants one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Use STARTTLS with the SMTP server.")
+    smtp_from: str = Field(
+        default="newswire@localhost", description="Sender address of delivery e-mails."
+    )
+    api_rate_limit: int = Field(
+        default=600,
+        ge=1,
+        description="Requests per minute a subscriber's API key may make, unless the key has "
+        "its own limit.",
+    )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
 
     @field_validator("languages", mode="before")

@@ -12,6 +12,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -75,10 +76,14 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # Sessions know their database, so that code deep in a transaction can reach the
+        # process's wakers (a publication wakes the delivery loop).
+        info = {"database": self}
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._write = sessionmaker(
-            self.engine.execution_options(newswire_write=True), expire_on_commit=False
+            self.engine.execution_options(newswire_write=True), expire_on_commit=False, info=info
         )
+        self.delivery_waker = Waker()
         # On SQLite one process writes through one lock: writers queue here rather than
         # spinning on SQLITE_BUSY. PostgreSQL needs no such lock.
         self._write_lock = threading.Lock() if self.is_sqlite else None
@@ -102,6 +107,28 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@dataclass(slots=True)
+class Waker:
+    """Wakes a background loop from any thread (typically once the transaction that queued its
+    work commits)."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def poke(self) -> None:
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.event.set)
+
+
+def poke_after_commit(session: Session, waker: Waker) -> None:
+    """Poke `waker` once this session's transaction commits (once, however often asked)."""
+    hooked = session.info.setdefault("wakers", set())
+    if id(waker) in hooked:
+        return
+    hooked.add(id(waker))
+    event.listen(session, "after_commit", lambda _session: waker.poke(), once=True)
 
 
 T = TypeVar("T")

@@ -38,3 +38,11 @@ class Conflict(NewswireError):
 
 class PreconditionRequired(NewswireError):
     status_code = 428
+
+
+class TooManyRequests(NewswireError):
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

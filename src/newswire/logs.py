@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import structlog
 
@@ -17,4 +18,6 @@ def configure_logging(level: str = "info") -> None:
             structlog.processors.KeyValueRenderer(key_order=["timestamp", "level", "event"]),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        # stdout is for what a command prints (its result, --json); logs never mix into it
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
     )

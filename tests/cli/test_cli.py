@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,9 +58,10 @@ class Run:
         return lines[0]
 
 
-def cli(url: str, cwd: Path, *args: str) -> Run:
-    """Run `newswire ARGS` with the database at `url` and nothing else from our environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWIRE_")}
+def cli(url: str, cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> Run:
+    """Run `newswire ARGS` with the database at `url`, the `env` given and nothing else from
+    our environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWIRE_")} | dict(env or {})
     env["NEWSWIRE_DATABASE_URL"] = url
     env["NEWSWIRE_VOCABULARY_DIR"] = str(VOCABULARIES)
     env["COLUMNS"] = "80"  # a narrow terminal must not wrap the one-line errors
@@ -261,6 +262,8 @@ def test_subscriber_add_prints_key_and_secret(
     database_url: str, settings: Settings, database: Database, tmp_path: Path
 ) -> None:
     assert cli(database_url, tmp_path, "init").code == 0
+    # Webhooks to loopback addresses are refused unless allow-listed; tests have no other.
+    allow = {"NEWSWIRE_OUTBOUND_ALLOW": "127.0.0.1/32"}
     run = cli(
         database_url,
         tmp_path,
@@ -270,23 +273,33 @@ def test_subscriber_add_prints_key_and_secret(
         "--languages",
         "az,ru",
         "--webhook",
-        "https://example.org/hook",
+        "http://127.0.0.1:9/hook",
         "--json",
+        env=allow,
     )
     document = run.json()
     api_key, secret = document.pop("api_key"), document.pop("webhook_secret")
     assert document == {
         "id": 1,
         "name": "trend",
+        "products": ["trend"],  # its own, from its languages
         "languages": ["az", "ru"],
         "topics": [],
-        "webhook": "https://example.org/hook",
+        "webhook": "http://127.0.0.1:9/hook",
+        "channel_id": 1,
     }
     assert api_key.startswith("nwk_")
     assert secret.startswith("whsec_")
 
     human = cli(
-        database_url, tmp_path, "subscriber", "add", "tass", "--webhook", "https://tass.example/in"
+        database_url,
+        tmp_path,
+        "subscriber",
+        "add",
+        "tass",
+        "--webhook",
+        "https://127.0.0.1:8443/in",
+        env=allow,
     )
     assert human.code == 0, human.stderr
     lines = human.stdout.splitlines()
@@ -505,7 +518,7 @@ ERRORS: dict[str, tuple[list[str], str | re.Pattern[str]]] = {
     ),
     "webhook not http": (
         ["subscriber", "add", "partner", "--webhook", "ftp://example.org/in"],
-        "the webhook must be an http(s) URL (webhook)",
+        "a webhook channel needs a https:// or http:// URL (target)",
     ),
     "export bogus": (
         ["export", "--format", "bogus"],

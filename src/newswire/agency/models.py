@@ -107,6 +107,8 @@ class ApiKey(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A subscriber key's requests per minute; none: the `api_rate_limit` setting.
+    rate_limit: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntry(Base):

@@ -22,6 +22,7 @@ from newswire.agency.models import (
 )
 from newswire.db import utcnow
 from newswire.delivery.models import Subscriber
+from newswire.delivery.products import Facts, ProductFilter, any_matches
 from newswire.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 
@@ -34,20 +35,20 @@ class Principal:
     user_id: int | None = None
     subscriber_id: int | None = None
     desk_ids: frozenset[int] = frozenset()
-    languages: frozenset[str] = frozenset()  # a translator's targets; a subscriber's entitlement
-    topics: frozenset[str] = frozenset()  # a subscriber's topic entitlement
+    languages: frozenset[str] = frozenset()  # a translator's targets
+    products: tuple[ProductFilter, ...] = ()  # a subscriber's entitlement
+    key_id: int | None = None  # the API key or token used, for its rate limit
+    rate_limit: int | None = None  # that key's requests per minute; none: the default
 
     @property
     def is_staff(self) -> bool:
         return self.user_id is not None
 
-    def entitled(self, language: str, subjects: Iterable[str]) -> bool:
-        """Whether a subscriber may receive an item in `language` about `subjects`."""
+    def entitled(self, facts: Facts) -> bool:
+        """Whether this caller may receive a version with these facts (staff: always)."""
         if self.is_staff:
             return True
-        if self.languages and language not in self.languages:
-            return False
-        return not self.topics or any(s in self.topics for s in subjects)
+        return any_matches(self.products, facts)
 
 
 SYSTEM = Principal(name="system", role="system")
@@ -280,12 +281,23 @@ def create_token(session: Session, actor: Principal, user: User) -> str:
     return token
 
 
-def create_subscriber_key(session: Session, actor: Principal, subscriber: Subscriber) -> str:
+def create_subscriber_key(
+    session: Session, actor: Principal, subscriber: Subscriber, rate_limit: int | None = None
+) -> str:
+    """A new API key (only its hash is kept), with its own requests-per-minute limit or none
+    (the `api_rate_limit` setting applies)."""
+    if rate_limit is not None and not 1 <= rate_limit <= 1_000_000:
+        raise InvalidInput("a rate limit is 1 to 1,000,000 requests a minute", field="rate_limit")
     key = security.new_key(security.SUBSCRIBER_KEY_PREFIX)
     session.add(
-        ApiKey(key_hash=security.hash_key(key), prefix=key[:10], subscriber_id=subscriber.id)
+        ApiKey(
+            key_hash=security.hash_key(key),
+            prefix=key[:10],
+            subscriber_id=subscriber.id,
+            rate_limit=rate_limit,
+        )
     )
-    audit(session, actor, "key.create", "subscriber", subscriber.id)
+    audit(session, actor, "key.create", "subscriber", subscriber.id, rate_limit=rate_limit)
     return key
 
 
@@ -308,8 +320,9 @@ def authenticate_key(session: Session, key: str) -> Principal:
         name=subscriber.name,
         role="subscriber",
         subscriber_id=subscriber.id,
-        languages=frozenset(subscriber.languages or ()),
-        topics=frozenset(subscriber.topics or ()),
+        products=tuple(ProductFilter.of(product) for product in subscriber.products),
+        key_id=row.id,
+        rate_limit=row.rate_limit,
     )
 
 

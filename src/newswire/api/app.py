@@ -26,6 +26,7 @@ from newswire.api.limits import BodySizeLimit
 from newswire.api.state import AppState
 from newswire.config import Settings
 from newswire.db import Database
+from newswire.delivery.worker import DeliveryWorker
 from newswire.newsroom import views as newsroom_views
 from newswire.newsroom.render import STATIC as NEWSROOM_STATIC
 from newswire.newsroom.web import install_errors as install_newsroom_errors
@@ -74,6 +75,8 @@ def create_app(
             mt = state.translation
             drafting = mt_jobs.run_forever(database, state.ctx, mt.engines, mt.terms, mt.waker)
             tasks.append(asyncio.create_task(drafting))
+            deliveries = DeliveryWorker(database, settings, formats=state.formats)
+            tasks.append(asyncio.create_task(deliveries.run_forever()))
         try:
             yield
         finally:

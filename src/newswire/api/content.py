@@ -18,9 +18,10 @@ from newswire.agency.services import Principal
 from newswire.api.deps import PrincipalDep, StateDep, read
 from newswire.api.hub import FeedHub, FeedRecord
 from newswire.api.state import AppState, CachedItem
+from newswire.delivery.products import Facts
 from newswire.errors import InvalidInput, NotFound
 from newswire.stories.document import ItemDocument
-from newswire.stories.models import Item, Version
+from newswire.stories.models import Item, Story, Version
 
 router = APIRouter(prefix="/api/v1", tags=["content"])
 
@@ -79,7 +80,7 @@ async def get_item(
     """The latest released version of an item (or `version`), in the format asked for."""
     format_name = choose_format(format, accept)
     entry = await state.items.get(uri, version)
-    if entry is None or not principal.entitled(entry.document.language, entry.subject_codes):
+    if entry is None or not principal.entitled(entry.facts):
         raise NotFound(f"no item {uri!r} for this key", field="uri")
     return item_response(state, entry, format_name, if_none_match)
 
@@ -129,8 +130,17 @@ def _published_documents(
     limit: int,
 ) -> list[ItemDocument]:
     query = (
-        select(Version.document, Item.subjects, Item.language)
+        select(
+            Version.document,
+            Item.subjects,
+            Item.language,
+            Item.urgency,
+            Story.desk_id,
+            Story.bureau_id,
+            Story.origin,
+        )
         .join(Item, Version.item_id == Item.id)
+        .join(Story, Item.story_id == Story.id)
         .where(
             Item.status == "published",
             Version.number == Item.current_version,
@@ -153,10 +163,11 @@ def _published_documents(
         if not rows:
             break
         offset += len(rows)
-        for document, subjects, language in rows:
+        for document, subjects, language, urgency, desk_id, bureau_id, origin in rows:
             if topic and topic not in subjects:
                 continue
-            if not principal.entitled(language, subjects):
+            facts = Facts(language, tuple(subjects), desk_id, bureau_id, urgency, origin)
+            if not principal.entitled(facts):
                 continue
             found.append(ItemDocument.model_validate(document))
             if len(found) == limit:
@@ -214,7 +225,7 @@ async def feed(
         events: list[dict[str, object]] = []
         for record in records:
             scanned = record.seq
-            if principal.entitled(record.language, record.subjects):
+            if principal.entitled(record.facts):
                 events.append(_event_json(record))
                 if len(events) == limit:
                     break

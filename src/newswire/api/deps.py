@@ -35,7 +35,9 @@ async def get_principal(
     state: StateDep,
     _scheme: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    return await state.keys.principal(bearer_key(request.headers.get("authorization")))
+    principal = await state.keys.principal(bearer_key(request.headers.get("authorization")))
+    state.limits.check(principal)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -9,12 +9,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 
-from newswire.errors import NewswireError, Unauthorized
+from newswire.errors import NewswireError, TooManyRequests, Unauthorized
 
 
 async def _domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, NewswireError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+    headers = None
+    if isinstance(error, Unauthorized):
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(error, TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)}
     return Response(
         orjson.dumps({"detail": error.message, "field": error.field}),
         status_code=error.status_code,

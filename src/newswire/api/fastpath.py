@@ -66,8 +66,10 @@ class ItemFastPath:
         entry = self.state.items.cached(uri, version)
         if not isinstance(entry, CachedItem):
             return False
-        if not principal.entitled(entry.document.language, entry.subject_codes):
+        if not principal.entitled(entry.facts):
             return False
+        if self.state.limits.allow(principal):
+            return False  # over its limit: the full path answers 429 (its check fails too)
         if format_name is None:
             format_name = "newsml" if accept and NEWSML_MEDIA_TYPE in accept else "ninjs"
         etag = entry.etag(format_name)

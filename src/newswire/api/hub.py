@@ -24,6 +24,7 @@ import structlog
 from sqlalchemy import select
 
 from newswire.db import Database, run_in_thread
+from newswire.delivery.products import Facts
 from newswire.stories.models import FeedEvent
 
 log = structlog.get_logger(__name__)
@@ -42,6 +43,7 @@ class FeedRecord:
     subjects: tuple[str, ...]
     urgency: int
     at: datetime
+    facts: Facts
 
     @classmethod
     def from_row(cls, row: FeedEvent) -> FeedRecord:
@@ -55,6 +57,14 @@ class FeedRecord:
             subjects=tuple(row.subjects or ()),
             urgency=row.urgency,
             at=row.created_at,
+            facts=Facts(
+                language=row.language,
+                subjects=tuple(row.subjects or ()),
+                desk_id=row.desk_id,
+                bureau_id=row.bureau_id,
+                urgency=row.urgency,
+                origin=row.origin,
+            ),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -14,13 +15,15 @@ from newswire.agency.services import Principal, authenticate_key
 from newswire.api.hub import FeedHub, FeedRecord
 from newswire.config import Settings
 from newswire.db import Database
-from newswire.errors import Unauthorized
+from newswire.delivery.products import Facts
+from newswire.errors import TooManyRequests, Unauthorized
 from newswire.formats.registry import FormatRegistry, default_formats
 from newswire.newsroom.queues import QueueCache
 from newswire.newsroom.render import Renderer as NewsroomRenderer
 from newswire.security import hash_key
 from newswire.site.state import SiteState
 from newswire.stories.document import ItemDocument
+from newswire.stories.models import Item, Story
 from newswire.stories.services import StoryContext, released_version
 from newswire.translation.desk import TranslationServices
 from newswire.translation.desk import build as build_translation
@@ -60,13 +63,45 @@ class KeyCache:
         self._entries.clear()
 
 
+class RateLimits:
+    """Each subscriber key's requests per minute, as a token bucket in this process: a key may
+    spend its whole minute's allowance at once, then one request per 60/limit seconds."""
+
+    def __init__(self, default: int) -> None:
+        self._default = default
+        self._buckets: dict[int, tuple[float, float]] = {}  # key id → (tokens, at)
+
+    def allow(self, principal: Principal) -> float:
+        """0 when the request may go ahead; otherwise the seconds until it may."""
+        if principal.key_id is None or principal.is_staff:
+            return 0.0
+        limit = float(principal.rate_limit or self._default)
+        now = time.monotonic()
+        tokens, at = self._buckets.get(principal.key_id, (limit, now))
+        tokens = min(limit, tokens + (now - at) * limit / 60.0)
+        if tokens < 1.0:
+            self._buckets[principal.key_id] = (tokens, now)
+            return (1.0 - tokens) * 60.0 / limit
+        self._buckets[principal.key_id] = (tokens - 1.0, now)
+        return 0.0
+
+    def check(self, principal: Principal) -> None:
+        wait = self.allow(principal)
+        if wait > 0:
+            limit = principal.rate_limit or self._default
+            raise TooManyRequests(
+                f"this key may make {limit} requests a minute; try again in {math.ceil(wait)} s",
+                retry_after=math.ceil(wait),
+            )
+
+
 @dataclass(slots=True)
 class CachedItem:
     """One released version with its renderings, made on first request."""
 
     document: ItemDocument
     item_id: int
-    subject_codes: tuple[str, ...]
+    facts: Facts  # what entitlement looks at
     rendered: dict[str, bytes] = field(default_factory=dict)
 
     def etag(self, format_name: str) -> str:
@@ -129,10 +164,18 @@ def load_cached_item(session: Session, uri: str, version: int | None) -> CachedI
     if row is None:
         return None
     document = ItemDocument.model_validate(row.document)
+    story = session.get_one(Story, session.get_one(Item, row.item_id).story_id)
     return CachedItem(
         document=document,
         item_id=row.item_id,
-        subject_codes=tuple(s.code for s in document.subjects),
+        facts=Facts(
+            language=document.language,
+            subjects=tuple(s.code for s in document.subjects),
+            desk_id=story.desk_id,
+            bureau_id=story.bureau_id,
+            urgency=document.urgency,
+            origin=story.origin,
+        ),
     )
 
 
@@ -149,6 +192,7 @@ class AppState:
     newsroom: NewsroomRenderer
     queues: QueueCache
     translation: TranslationServices
+    limits: RateLimits
     worker_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -174,6 +218,7 @@ class AppState:
             newsroom=NewsroomRenderer(),
             queues=QueueCache(),
             translation=translation,
+            limits=RateLimits(settings.api_rate_limit),
         )
 
 

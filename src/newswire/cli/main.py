@@ -11,7 +11,7 @@ import typer
 from newswire import migrate
 from newswire.agency import services as agency
 from newswire.agency.services import SYSTEM
-from newswire.cli import mt, terms
+from newswire.cli import distribution, mt, terms
 from newswire.cli.common import (
     JsonOption,
     csv,
@@ -24,10 +24,9 @@ from newswire.cli.common import (
     write_session,
 )
 from newswire.db import Database
-from newswire.delivery import services as delivery
 from newswire.errors import InvalidInput
+from newswire.logs import configure_logging
 from newswire.stories.services import StoryContext
-from newswire.stories.topics import load_vocabulary
 
 app = typer.Typer(
     help="newswire: run a multilingual news agency end to end.",
@@ -39,12 +38,14 @@ user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 bureau_app = typer.Typer(help="Bureaus.", no_args_is_help=True)
 desk_app = typer.Typer(help="Desks.", no_args_is_help=True)
 token_app = typer.Typer(help="Staff API tokens.", no_args_is_help=True)
-subscriber_app = typer.Typer(help="Subscribers and their API keys.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(bureau_app, name="bureau")
 app.add_typer(desk_app, name="desk")
 app.add_typer(token_app, name="token")
-app.add_typer(subscriber_app, name="subscriber")
+app.add_typer(distribution.product_app, name="product")
+app.add_typer(distribution.subscriber_app, name="subscriber")
+app.add_typer(distribution.channel_app, name="channel")
+app.add_typer(distribution.delivery_app, name="delivery")
 app.add_typer(mt.app, name="mt")
 app.add_typer(terms.app, name="term")
 
@@ -122,14 +123,17 @@ def _require_agency(db: Database) -> None:
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit.")] = False,
 ) -> None:
-    """Run scheduled jobs: embargo releases and machine drafts. Any number may run at once."""
+    """Run background jobs: deliveries, embargo releases and machine drafts. Any number may
+    run at once, on several machines."""
     import asyncio
 
+    from newswire.delivery.worker import DeliveryWorker
     from newswire.translation import jobs as mt_jobs
     from newswire.translation.desk import build as build_translation
     from newswire.worker import jobs
 
     config = settings()
+    configure_logging(config.log_level)
     db = database(config)
     _require_agency(db)
     translation = build_translation(config)
@@ -138,18 +142,30 @@ def worker(
     if once:
         released = jobs.run_due(db)
         drafted = asyncio.run(mt_jobs.drain(db, ctx, engines, terms))
-        out.print(f"released {released} embargoed version(s); made {drafted} machine draft(s)")
+        sent = asyncio.run(DeliveryWorker(db, config).drain())
+        out.print(
+            f"released {released} embargoed version(s); made {drafted} machine draft(s); "
+            f"delivered {sent.delivered} version(s), {sent.failed} attempt(s) failed",
+            markup=False,
+            soft_wrap=True,
+        )
         return
 
-    async def both() -> None:
+    async def every_job() -> None:
         await asyncio.gather(
+            DeliveryWorker(db, config).run_forever(),
             jobs.run_forever(db, asyncio.Event()),
             mt_jobs.run_forever(db, ctx, engines, terms, translation.waker),
         )
 
     out.print("worker running; Ctrl-C stops it")
     with suppress(KeyboardInterrupt):
-        asyncio.run(both())
+        try:
+            import uvloop
+        except ImportError:  # uvloop is not built for Windows
+            asyncio.run(every_job())
+        else:
+            uvloop.run(every_job())
 
 
 @app.command()
@@ -271,44 +287,6 @@ def token_create(
         row = agency.get_user(session, user)
         token = agency.create_token(session, SYSTEM, row)
     emit(as_json, {"user": user, "token": token}, token)
-
-
-@subscriber_app.command("add")
-@one_line_errors
-def subscriber_add(
-    name: str,
-    languages: Annotated[str | None, typer.Option(help="Entitled languages: az,ru")] = None,
-    topics: Annotated[
-        str | None, typer.Option(help="Entitled Media Topics: medtop:04000000")
-    ] = None,
-    webhook: Annotated[str | None, typer.Option(help="A URL to push deliveries to.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Add a subscriber; prints its API key (and webhook signing secret) once."""
-    config = settings()
-    with write_session(database(config)) as session:
-        created = delivery.add_subscriber(
-            session,
-            SYSTEM,
-            load_vocabulary(config.vocabulary_dir),
-            name=name,
-            languages=csv(languages),
-            topics=csv(topics),
-            webhook=webhook,
-        )
-        doc = {
-            "id": created.subscriber.id,
-            "name": name,
-            "languages": created.subscriber.languages,
-            "topics": created.subscriber.topics,
-            "webhook": webhook,
-            "api_key": created.api_key,
-            "webhook_secret": created.webhook_secret,
-        }
-    human = f"subscriber {name} added\napi key: {created.api_key}"
-    if created.webhook_secret:
-        human += f"\nwebhook signing secret: {created.webhook_secret}"
-    emit(as_json, doc, human)
 
 
 @app.command()

@@ -84,6 +84,14 @@ USERS: list[tuple[str, str, list[str], str | None, list[str]]] = [
 ]
 
 SUBSCRIBER = "demo-subscriber"
+# The products the agency sells: name, languages, desks, most urgent level (1 = flash only).
+PRODUCTS: list[tuple[str, list[str], list[str], int]] = [
+    ("World service", ["en", "fr", "de", "es", "ar", "zh"], [], 9),
+    ("Russian service", ["ru"], [], 9),
+    ("Economy flashes", [], ["economy"], 3),
+]
+# The demo subscriber takes the whole wire (a product of its own) and the world service.
+SUBSCRIBER_PRODUCTS = ["World service"]
 STORY_KILLED = "moscow-snowfall-baku-flights-delayed"
 STORY_EMBARGOED = "shamakhi-observatory-china-astronomy-agreement"
 EMBARGO_HOURS = 3

@@ -20,7 +20,7 @@ from newswire.agency.services import SYSTEM, principal_for_user
 from newswire.config import Settings
 from newswire.db import Database, utcnow
 from newswire.delivery import services as delivery
-from newswire.delivery.models import Subscriber
+from newswire.delivery.models import Product, Subscriber
 from newswire.demo import agency as data
 from newswire.stories import services as stories
 from newswire.stories.document import ItemInput, Picture
@@ -157,11 +157,24 @@ def ensure_structure(session: Session, working_languages: Iterable[str]) -> None
 
 def _subscriber_key(session: Session, ctx: StoryContext) -> str:
     """The demo subscriber's key: keys are stored hashed, so each run issues a fresh one."""
+    for name, languages, desks, max_urgency in data.PRODUCTS:
+        if not session.scalars(select(Product).where(Product.name == name)).first():
+            delivery.add_product(
+                session,
+                SYSTEM,
+                ctx.vocabulary,
+                name=name,
+                languages=languages,
+                desks=desks,
+                max_urgency=max_urgency,
+            )
     row = session.scalars(select(Subscriber).where(Subscriber.name == data.SUBSCRIBER)).first()
     if row is None:
-        return delivery.add_subscriber(
-            session, SYSTEM, ctx.vocabulary, name=data.SUBSCRIBER
-        ).api_key
+        created = delivery.add_subscriber(session, SYSTEM, ctx.vocabulary, name=data.SUBSCRIBER)
+        created.subscriber.products += [
+            delivery.product_by_name(session, name) for name in data.SUBSCRIBER_PRODUCTS
+        ]
+        return created.api_key
     return agency.create_subscriber_key(session, SYSTEM, row)
 
 

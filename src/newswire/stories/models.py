@@ -25,6 +25,7 @@ class Story(Base):
     desk_id: Mapped[int] = mapped_column(ForeignKey("desks.id"))
     bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureaus.id"))
     source_language: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(String(10), default="own")  # own | partner (a wire's)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the last of the desk's translation languages was first published: with the source
@@ -121,6 +122,8 @@ class FeedEvent(Base):
     language: Mapped[str] = mapped_column(String(16))
     subjects: Mapped[list[str]] = mapped_column(JSONType, default=list)
     desk_id: Mapped[int] = mapped_column(Integer)
+    bureau_id: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(10), default="own")
     urgency: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

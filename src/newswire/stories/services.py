@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from newswire import db
 from newswire.agency.models import Agency, Bureau
 from newswire.agency.services import Principal, audit, check_languages, get_agency
+from newswire.delivery import queue as publish_queue
 from newswire.errors import Conflict, InvalidInput, NotFound, PreconditionRequired
 from newswire.site import entries
 from newswire.stories import permissions
@@ -473,7 +474,10 @@ def _new_version(
         item.status = "published"
         if item.published_at is None:
             item.published_at = now
-    if not held:
+    if held:
+        session.flush()
+        publish_queue.enqueue_embargoed(session, story, item, version)
+    else:
         _feed_event(session, story, item, version, kind)
     audit(session, actor, f"item.{kind}", "story", story.id, language=item.language, version=number)
     ctx.tell(session, actor, story, item, kind, version)
@@ -494,11 +498,15 @@ def _feed_event(session: Session, story: Story, item: Item, version: Version, ki
         language=item.language,
         subjects=list(item.subjects),
         desk_id=story.desk_id,
+        bureau_id=story.bureau_id,
+        origin=story.origin,
         urgency=item.urgency,
         created_at=released_at,
     )
     session.add(event)
     session.flush()
+    # The publish queue's rows, in this same transaction: no crash can lose a delivery.
+    publish_queue.enqueue(session, event, embargoed=False)
     entries.record(
         session,
         kind=kind,

@@ -8,8 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from newswire.config import Settings
+from newswire.db import Waker
 from newswire.translation.checks import Checker, remember
-from newswire.translation.jobs import EngineCache, Waker
+from newswire.translation.jobs import EngineCache
 from newswire.translation.termbase import TermCache
 from newswire.translation.workflow import Deadlines, TranslationDesk
 

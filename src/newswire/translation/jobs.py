@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from newswire.agency.services import Principal
 from newswire.config import Settings
-from newswire.db import Database, run_in_thread, utcnow
+from newswire.db import Database, Waker, run_in_thread, utcnow
 from newswire.stories.document import ItemInput, Picture
 from newswire.stories.models import Item
 from newswire.stories.services import StoryContext, draft_from_machine, get_story
@@ -62,18 +62,6 @@ class EngineCache:
 
     def serves(self, session: Session, source: str, target: str) -> bool:
         return self.registry(session).route(source, target) is not None
-
-
-@dataclass(slots=True)
-class Waker:
-    """Wakes the drafting loop from any thread, once the transaction that queued work commits."""
-
-    loop: asyncio.AbstractEventLoop | None = None
-    event: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def poke(self) -> None:
-        if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self.event.set)
 
 
 def claim(database: Database, limit: int = BATCH_TASKS) -> list[int]:
@@ -294,4 +282,5 @@ async def run_forever(
             continue  # more may be waiting
         waker.event.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waker.event.wait(), timeout=IDLE_SECONDS)
+            async with asyncio.timeout(IDLE_SECONDS):
+                await waker.event.wait()

@@ -47,4 +47,5 @@ async def run_forever(database: Database, wake: asyncio.Event, on_release: objec
         delay = await run_in_thread(seconds_until_next, database)
         wake.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=delay)
+            async with asyncio.timeout(delay):
+                await wake.wait()

@@ -1,0 +1,435 @@
+"""The publish queue: delivery rows written with each publication, claimed by workers in order.
+
+Guarantees, and how they are kept:
+- *Nothing lost.* `enqueue` runs inside the publication's transaction, so a version and its
+  deliveries commit together or not at all.
+- *Publication order per channel.* A channel's open rows go out in `id` order, and only the
+  oldest open row (the head) decides whether a channel may be claimed: while it waits for a
+  retry or is in flight, nothing behind it moves. A claim takes a run of rows from the head.
+- *One worker per channel at a time.* On PostgreSQL the claim locks the channel rows with
+  `FOR UPDATE SKIP LOCKED`, so two workers never take runs of the same channel; on SQLite the
+  claim is a write transaction, and SQLite has one writer.
+- *Dead workers.* A claim is a lease: rows whose lease ran out are open again, in order.
+- *A failing channel never holds up another:* each channel has its own head.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import Table
+
+from newswire.db import Database, poke_after_commit, utcnow
+from newswire.delivery.models import OPEN_STATES, Channel, Delivery, Subscriber
+from newswire.delivery.products import Facts, ProductFilter
+from newswire.stories.models import FeedEvent, Item, Story, Version
+
+NOTIFY_CHANNEL = "newswire_delivery"
+
+
+# --- writing: with each publication ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A channel that may receive versions, with its subscriber's products."""
+
+    channel_id: int
+    products: tuple[ProductFilter, ...]
+    embargoed_copy: bool
+
+    def wants(self, facts: Facts) -> bool:
+        return any(product.matches(facts) for product in self.products)
+
+
+def routes(session: Session) -> list[Route]:
+    """Every channel of an active subscriber (paused ones too: their deliveries wait)."""
+    rows = session.execute(
+        select(Channel.id, Channel.embargoed_copy, Subscriber)
+        .join(Subscriber, Channel.subscriber_id == Subscriber.id)
+        .where(Subscriber.active.is_(True))
+        .order_by(Channel.id)
+    ).all()
+    return [
+        Route(channel_id, tuple(ProductFilter.of(p) for p in subscriber.products), embargoed)
+        for channel_id, embargoed, subscriber in rows
+    ]
+
+
+def _facts(story: Story, item: Item) -> Facts:
+    return Facts(
+        language=item.language,
+        subjects=tuple(item.subjects or ()),
+        desk_id=story.desk_id,
+        bureau_id=story.bureau_id,
+        urgency=item.urgency,
+        origin=story.origin,
+    )
+
+
+def _earlier_channels(session: Session, item_id: int) -> set[int]:
+    """Channels that were sent (or are to be sent) an earlier version of an item."""
+    return set(
+        session.scalars(select(Delivery.channel_id).where(Delivery.item_id == item_id).distinct())
+    )
+
+
+def wake_workers(session: Session) -> None:
+    """Once this transaction commits, wake the workers: this process's at once, and on
+    PostgreSQL every other through NOTIFY (SQLite workers watch the data version)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    database = session.info.get("database")
+    if isinstance(database, Database):
+        poke_after_commit(session, database.delivery_waker)
+
+
+def insert_rows(session: Session, rows: list[dict[str, object]]) -> None:
+    if rows:
+        session.execute(insert(Delivery), rows)
+        wake_workers(session)
+
+
+def new_row(
+    channel_id: int, version_id: int, item_id: int, kind: str, now: datetime, **extra: object
+) -> dict[str, object]:
+    return {
+        "message_id": "msg_" + uuid.uuid4().hex,
+        "channel_id": channel_id,
+        "version_id": version_id,
+        "item_id": item_id,
+        "kind": kind,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "embargoed": False,
+        **extra,
+    }
+
+
+def enqueue(session: Session, event: FeedEvent, *, embargoed: bool = False) -> int:
+    """The deliveries of a feed event: to every channel whose products match the version, and
+    for a correction or kill also to every channel that had an earlier version. Channels that
+    already hold an early embargoed copy of this very version get nothing more."""
+    item = session.get_one(Item, event.item_id)
+    story = session.get_one(Story, event.story_id)
+    facts = _facts(story, item)
+    wanted = {route.channel_id for route in routes(session) if route.wants(facts)}
+    if event.kind != "published" or event.version > 1:
+        wanted |= _earlier_channels(session, item.id)
+    if event.kind == "published":
+        wanted -= set(
+            session.scalars(
+                select(Delivery.channel_id).where(Delivery.version_id == event.version_id)
+            )
+        )
+    now = utcnow()
+    rows = [
+        new_row(channel_id, event.version_id, item.id, event.kind, now, feed_seq=event.seq)
+        for channel_id in sorted(wanted)
+    ]
+    insert_rows(session, rows)
+    return len(rows)
+
+
+def enqueue_embargoed(session: Session, story: Story, item: Item, version: Version) -> int:
+    """Early copies of an embargoed version, to channels allowed to receive them, flagged."""
+    facts = _facts(story, item)
+    now = utcnow()
+    rows = [
+        new_row(route.channel_id, version.id, item.id, "published", now, embargoed=True)
+        for route in routes(session)
+        if route.embargoed_copy and route.wants(facts)
+    ]
+    insert_rows(session, rows)
+    return len(rows)
+
+
+# --- claiming and recording: the workers ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Claimed:
+    """One delivery a worker holds, with what it needs to send it."""
+
+    id: int
+    message_id: str
+    version_id: int
+    kind: str
+    embargoed: bool
+    attempts: int
+    first_attempt_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Run:
+    """A channel's next deliveries, in order, leased to one worker."""
+
+    channel_id: int
+    kind: str
+    target: str
+    format: str
+    secrets: tuple[str, ...]  # the current secret first; during a rotation the previous too
+    host_key: str | None
+    deliveries: list[Claimed] = field(default_factory=list)
+
+
+def _eligible(row: Delivery, now: datetime) -> bool:
+    if row.state == "in_flight":
+        return row.lease_until is None or row.lease_until <= now
+    return row.next_attempt_at <= now
+
+
+def claim(
+    database: Database,
+    worker: str,
+    *,
+    lease: timedelta,
+    channels: int = 200,
+    per_channel: int = 100,
+) -> list[Run]:
+    """Lease runs of due deliveries: for each channel whose head is due, up to `per_channel`
+    rows from the head on, in order."""
+    with database.write() as session:
+        now = utcnow()
+        due = (
+            select(Delivery.channel_id)
+            .where(
+                Delivery.state.in_(OPEN_STATES),
+                or_(
+                    and_(Delivery.state != "in_flight", Delivery.next_attempt_at <= now),
+                    and_(Delivery.state == "in_flight", Delivery.lease_until <= now),
+                ),
+            )
+            .distinct()
+        )
+        locked = session.scalars(
+            select(Channel)
+            .where(Channel.id.in_(due), Channel.paused.is_(False))
+            .order_by(Channel.last_delivered_at.asc().nulls_first(), Channel.id)
+            .limit(channels)
+            .with_for_update(skip_locked=True, of=Channel)
+        ).all()
+        if not locked:
+            return []
+        by_id = {channel.id: channel for channel in locked}
+        ranked = (
+            select(
+                Delivery,
+                func.row_number()
+                .over(partition_by=Delivery.channel_id, order_by=Delivery.id)
+                .label("rank"),
+            )
+            .where(Delivery.channel_id.in_(by_id), Delivery.state.in_(OPEN_STATES))
+            .subquery()
+        )
+        rows = session.execute(
+            select(Delivery)
+            .join(ranked, Delivery.id == ranked.c.id)
+            .where(ranked.c.rank <= per_channel)
+            .order_by(Delivery.channel_id, Delivery.id)
+        ).scalars()
+        runs: dict[int, Run] = {}
+        blocked: set[int] = set()
+        taken: list[int] = []
+        for row in rows:
+            if row.channel_id in blocked:
+                continue
+            if not _eligible(row, now):
+                blocked.add(row.channel_id)  # the head (or the next) is not due: stop there
+                continue
+            run = runs.get(row.channel_id)
+            if run is None:
+                channel = by_id[row.channel_id]
+                run = runs[row.channel_id] = Run(
+                    channel_id=channel.id,
+                    kind=channel.kind,
+                    target=channel.target,
+                    format=channel.format,
+                    secrets=_secrets(channel, now),
+                    host_key=channel.host_key,
+                )
+            run.deliveries.append(
+                Claimed(
+                    id=row.id,
+                    message_id=row.message_id,
+                    version_id=row.version_id,
+                    kind=row.kind,
+                    embargoed=row.embargoed,
+                    attempts=row.attempts,
+                    first_attempt_at=row.first_attempt_at,
+                    created_at=row.created_at,
+                )
+            )
+            taken.append(row.id)
+        if taken:
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(taken))
+                .values(state="in_flight", lease_until=now + lease, worker=worker)
+            )
+        return list(runs.values())
+
+
+def _secrets(channel: Channel, now: datetime) -> tuple[str, ...]:
+    found = [channel.secret] if channel.secret else []
+    if channel.previous_secret and (
+        channel.previous_secret_until is None or channel.previous_secret_until > now
+    ):
+        found.append(channel.previous_secret)
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, for at least `window` after the first attempt."""
+
+    base: timedelta = timedelta(seconds=5)
+    cap: timedelta = timedelta(hours=1)
+    window: timedelta = timedelta(hours=24)
+
+    def delay(self, attempts: int) -> timedelta:
+        """Before attempt `attempts + 1`: up to base · 2^(attempts − 1), capped; at least half."""
+        ceiling: timedelta = min(self.cap, self.base * (2 ** min(attempts - 1, 30)))
+        jitter: float = random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not a secret)
+        return ceiling * jitter
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one attempt."""
+
+    delivery: Claimed
+    channel_id: int
+    at: datetime
+    error: str | None = None  # none: delivered
+    gone: bool = False  # the receiver answered 410: pause the channel
+
+
+def record(
+    database: Database,
+    worker: str,
+    outcomes: Sequence[Outcome],
+    released: Iterable[int],
+    policy: RetryPolicy,
+) -> None:
+    """Write attempts' outcomes, and give back claimed rows that were not attempted.
+
+    Only rows this worker still holds are touched: if a lease ran out and another worker took
+    a row over, the other worker's record stands.
+    """
+    released = list(released)
+    if not outcomes and not released:
+        return
+    with database.write() as session:
+        mine = and_(Delivery.state == "in_flight", Delivery.worker == worker)
+        delivered = [o for o in outcomes if o.error is None]
+        if delivered:
+            table = cast(Table, Delivery.__table__)
+            session.execute(
+                update(table)
+                .where(
+                    table.c.id == bindparam("b_id"),
+                    table.c.state == "in_flight",
+                    table.c.worker == worker,
+                )
+                .values(
+                    state="delivered",
+                    delivered_at=bindparam("b_at"),
+                    attempts=table.c.attempts + 1,
+                    first_attempt_at=func.coalesce(table.c.first_attempt_at, bindparam("b_at")),
+                    lease_until=None,
+                    last_error=None,
+                ),
+                [{"b_id": o.delivery.id, "b_at": o.at} for o in delivered],
+            )
+            last: dict[int, datetime] = {}
+            for o in delivered:
+                last[o.channel_id] = max(last.get(o.channel_id, o.at), o.at)
+            for channel_id, at in last.items():
+                session.execute(
+                    update(Channel)
+                    .where(Channel.id == channel_id)
+                    .values(last_delivered_at=at, failures=0)
+                )
+        for o in outcomes:
+            if o.error is None:
+                continue
+            attempts = o.delivery.attempts + (0 if o.gone else 1)
+            first = o.delivery.first_attempt_at or o.at
+            values: dict[str, object] = {
+                "attempts": attempts,
+                "first_attempt_at": first,
+                "lease_until": None,
+                "last_error": o.error[:2000],
+            }
+            if o.gone:
+                values.update(state="pending", next_attempt_at=o.at)
+            elif o.at - first >= policy.window:
+                values.update(state="failed")
+            else:
+                values.update(state="retrying", next_attempt_at=o.at + policy.delay(attempts))
+            session.execute(
+                update(Delivery).where(Delivery.id == o.delivery.id, mine).values(**values)
+            )
+            channel_values: dict[str, object] = {
+                "last_error": o.error[:1000],
+                "last_error_at": o.at,
+                "failures": Channel.failures + 1,
+            }
+            if o.gone:
+                channel_values.update(
+                    paused=True,
+                    paused_reason="the receiver answered 410 Gone: it asks for no more deliveries",
+                    paused_at=o.at,
+                )
+            session.execute(
+                update(Channel).where(Channel.id == o.channel_id).values(**channel_values)
+            )
+        if released:
+            # Given back unattempted, a row is as it was: retrying if it had failed before.
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(released), mine)
+                .values(
+                    state=case((Delivery.attempts > 0, "retrying"), else_="pending"),
+                    lease_until=None,
+                )
+            )
+
+
+def next_due(database: Database) -> datetime | None:
+    """When the soonest open delivery falls due (a retry or a lease running out)."""
+    with database.read() as session:
+        waiting = session.scalar(
+            select(func.min(Delivery.next_attempt_at)).where(
+                Delivery.state.in_(("pending", "retrying"))
+            )
+        )
+        leased = session.scalar(
+            select(func.min(Delivery.lease_until)).where(Delivery.state == "in_flight")
+        )
+    found = [t for t in (waiting, leased) if t is not None]
+    return min(found) if found else None
+
+
+def versions(session: Session, version_ids: Iterable[int]) -> dict[int, dict[str, object]]:
+    """The stored documents of versions, by id."""
+    ids = sorted(set(version_ids))
+    found: dict[int, dict[str, object]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for version_id, document in session.execute(
+            select(Version.id, Version.document).where(Version.id.in_(chunk))
+        ):
+            found[version_id] = document
+    return found
