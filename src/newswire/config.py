@@ -202,7 +202,7 @@ class Settings(BaseSettings):
         default="newswire@localhost", description="Sender address of delivery e-mails."
     )
     api_rate_limit: int = Field(
-        default=600,
+        default=3000,
         ge=1,
         description="Requests per minute a subscriber's API key may make, unless the key has "
         "its own limit.",

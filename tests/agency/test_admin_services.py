@@ -336,7 +336,12 @@ def test_subscribers_and_their_keys(newsroom: Newsroom) -> None:
     with newsroom.database.read() as session:
         summaries = {row.subscriber.name: row for row in delivery.list_subscribers(session)}
         assert summaries["AFP"].live_keys == 2
-        assert summaries["AFP"].subscriber.languages == ["fr"]
+        (product,) = summaries["AFP"].subscriber.products  # its own, under its name
+        assert (product.name, product.languages, product.topics) == (
+            "AFP",
+            ["fr"],
+            ["medtop:04000000"],
+        )
         keys = delivery.live_keys(session, subscriber_id)
         assert [key.prefix for key in keys] == [first[:10], second[:10]]
         other = session.scalars(

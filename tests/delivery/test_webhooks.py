@@ -36,6 +36,10 @@ def test_a_publication_reaches_a_webhook_signed_per_standard_webhooks(
     document = json.loads(got[0].body)
     assert document["uri"] == uri
     assert document["headlines"][0]["value"] == "Caspian ports report record cargo"
+    metrics = client.get("/metrics").text
+    delivered = 'newswire_delivery_attempts_total{kind="webhook",outcome="delivered"}'
+    assert any(line.startswith(delivered) for line in metrics.splitlines())
+    assert "newswire_delivery_latency_seconds_bucket" in metrics
 
 
 def test_a_tampered_body_or_a_stale_timestamp_fails_verification(

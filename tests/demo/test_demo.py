@@ -121,6 +121,7 @@ def demo(demo_url: str) -> Iterator[Demo]:
         database_url=demo_url,
         vocabulary_dir=VOCABULARIES if VOCABULARIES.is_dir() else None,
         public_url="https://azertac.example",
+        api_rate_limit=100_000,  # the tests read every version of the demo in a few seconds
     )
     database = Database(demo_url)
     report = load_demo(database, settings, progress=False)

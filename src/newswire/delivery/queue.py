@@ -214,7 +214,12 @@ def claim(
         )
         locked = session.scalars(
             select(Channel)
-            .where(Channel.id.in_(due), Channel.paused.is_(False))
+            .where(
+                Channel.id.in_(due),
+                Channel.paused.is_(False),
+                # a deactivated subscriber's deliveries wait (for a reactivation)
+                Channel.subscriber_id.in_(select(Subscriber.id).where(Subscriber.active)),
+            )
             .order_by(Channel.last_delivered_at.asc().nulls_first(), Channel.id)
             .limit(channels)
             .with_for_update(skip_locked=True, of=Channel)

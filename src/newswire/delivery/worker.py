@@ -21,6 +21,7 @@ from typing import Any
 
 import structlog
 
+from newswire import metrics
 from newswire.config import Settings
 from newswire.db import Database, Waker, run_in_thread, utcnow
 from newswire.delivery import queue
@@ -184,7 +185,10 @@ class DeliveryWorker:
                         break
                     sent += 1
                     self.stats.delivered += 1
-                    await self._note(Outcome(delivery, run.channel_id, utcnow()))
+                    now = utcnow()
+                    metrics.DELIVERY_ATTEMPTS.labels(run.kind, "delivered").inc()
+                    metrics.DELIVERY_LATENCY.observe((now - delivery.created_at).total_seconds())
+                    await self._note(Outcome(delivery, run.channel_id, now))
         except DeliveryFailed as error:  # the session itself failed: the head's attempt fails
             if sent == 0 and deliveries:
                 self._fail(run, deliveries[0], error)
@@ -203,6 +207,7 @@ class DeliveryWorker:
     def _fail(self, run: Run, delivery: Claimed, error: DeliveryFailed) -> None:
         self._note(Outcome(delivery, run.channel_id, utcnow(), error=str(error), gone=error.gone))
         self.stats.failed += 1
+        metrics.DELIVERY_ATTEMPTS.labels(run.kind, "gone" if error.gone else "failed").inc()
         log.info(
             "delivery.failed",
             channel=run.channel_id,
