@@ -518,7 +518,7 @@ ERRORS: dict[str, tuple[list[str], str | re.Pattern[str]]] = {
     ),
     "webhook not http": (
         ["subscriber", "add", "partner", "--webhook", "ftp://example.org/in"],
-        "a webhook channel needs a https:// or http:// URL (target)",
+        "a webhook channel needs an https:// or http:// URL (target)",
     ),
     "export bogus": (
         ["export", "--format", "bogus"],

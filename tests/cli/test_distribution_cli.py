@@ -339,8 +339,14 @@ def test_channels_of_each_kind(database_url: str, newsroom: Newsroom, tmp_path: 
 
     before = stored(database_url)
     refused = {
-        ("--sftp", "sftp:///incoming"): "a sftp channel needs a sftp:// URL (target)",
-        ("--sftp", "ftp://feed@127.0.0.1/in"): "a sftp channel needs a sftp:// URL (target)",
+        (
+            "--sftp",
+            "sftp:///incoming",
+        ): "an SFTP channel needs an sftp://user@host/folder URL (target)",
+        (
+            "--sftp",
+            "ftp://feed@127.0.0.1/in",
+        ): "an SFTP channel needs an sftp://user@host/folder URL (target)",
         ("--sftp", "sftp://feed:pw@127.0.0.1/in"): (
             "give the SFTP password apart, not in the URL (target)"
         ),

@@ -1,4 +1,5 @@
-"""The admin pages: users, bureaus, desks and subscribers, as an admin sees them in a browser.
+"""The admin pages: users, bureaus, desks and subscribers, as an admin sees them in a browser
+(products, channels and the delivery page: test_distribution_pages).
 
 Every test acts through the newsroom's forms (`StaffBrowser`), checks what the page says and
 what is stored, and runs on SQLite and PostgreSQL. Secrets shown once (a generated password,
@@ -13,6 +14,7 @@ import re
 from collections.abc import Callable
 
 import httpx
+import lxml.html
 import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
@@ -458,11 +460,22 @@ def test_add_a_subscriber_whose_key_is_shown_once_and_reads_items(
 
     with newsroom.database.read() as session:
         subscriber = session.scalars(select(Subscriber).where(Subscriber.name == "Le Monde")).one()
-        assert (subscriber.languages, subscriber.topics) == (["fr"], ["medtop:04000000"])
+        # Its languages and topics make a product of its own, named after it.
+        assert [(p.name, p.languages, p.topics) for p in subscriber.products] == [
+            ("Le Monde", ["fr"], ["medtop:04000000"])
+        ]
     listing = admin.get(f"{ADMIN}/subscribers")
     assert key not in listing.text
     row = listing.text.split("Le Monde</a>")[1].split("</tr>")[0]
     assert 'class="count">1<' in row
+    (cell,) = [
+        td
+        for tr in lxml.html.fromstring(listing.text).cssselect("tbody tr")
+        if "Le Monde" in tr.itertext()
+        for td in tr.cssselect("td.products")
+    ]
+    shown = " ".join("".join(str(part) for part in cell.itertext()).split())
+    assert shown == "Le Monde Languages: Français Topics: economy, business and finance"
     page = admin.get(f"{ADMIN}/subscribers/{subscriber.id}")
     assert key not in page.text
     assert f"<code>{key[:10]}…</code>" in page.text
@@ -609,11 +622,12 @@ def test_anonymous_visitors_are_sent_to_login(app_client: TestClient, newsroom: 
 def test_the_admin_pages_link_to_each_other(staff: Staff, newsroom: Newsroom) -> None:
     admin = staff("admin")
     assert admin.get(ADMIN).headers["location"] == f"{ADMIN}/users"
-    for tab in ("users", "bureaus", "desks", "subscribers"):
+    tabs = ("users", "bureaus", "desks", "subscribers", "products", "delivery")
+    for tab in tabs:
         page = admin.get(f"{ADMIN}/{tab}")
         assert page.status_code == 200
         nav = page.text.split('class="admin-tabs"')[1].split("</nav>")[0]
-        for other in ("users", "bureaus", "desks", "subscribers"):
+        for other in tabs:
             assert f'href="{ADMIN}/{other}"' in nav
         assert f'href="{ADMIN}/{tab}" aria-current="page"' in nav
         assert nav.count("aria-current") == 1

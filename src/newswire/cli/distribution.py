@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import orjson
 import typer
@@ -373,25 +372,12 @@ def subscriber_revoke_key(
 # --- channels ---------------------------------------------------------------------------------
 
 
-def _shown_target(channel: Channel) -> str:
-    """The target without what may be a credential: a URL's password or query."""
-    if channel.kind == "email":
-        return channel.target
-    parts = urlsplit(channel.target)
-    if parts.password is not None:
-        netloc = parts.netloc.rsplit("@", 1)[1]
-        parts = parts._replace(netloc=f"{parts.username}:…@{netloc}")
-    if parts.query:
-        parts = parts._replace(query="…")
-    return parts.geturl()
-
-
 def _channel_document(channel: Channel) -> dict[str, Any]:
     return {
         "id": channel.id,
         "subscriber": channel.subscriber.name,
         "kind": channel.kind,
-        "target": _shown_target(channel),
+        "target": delivery.shown_target(channel),
         "format": channel.format,
         "embargoed_copy": channel.embargoed_copy,
         "host_key": channel.host_key,

@@ -206,11 +206,12 @@ def check_target(kind: str, target: str, allow: Sequence[Network]) -> str:
             raise InvalidInput("e-mail channels take addresses, comma-separated", field="target")
         return ", ".join(addresses)
     parts = urlsplit(target)
-    schemes = {"webhook": ("https", "http"), "sftp": ("sftp",)}[kind]
+    schemes, wanted = {
+        "webhook": (("https", "http"), "a webhook channel needs an https:// or http:// URL"),
+        "sftp": (("sftp",), "an SFTP channel needs an sftp://user@host/folder URL"),
+    }[kind]
     if parts.scheme not in schemes or not parts.hostname:
-        wanted = " or ".join(f"{scheme}://" for scheme in schemes)
-        article = "an" if kind == "sftp" else "a"
-        raise InvalidInput(f"{article} {kind} channel needs a {wanted} URL", field="target")
+        raise InvalidInput(wanted, field="target")
     if kind == "sftp" and not parts.username:
         raise InvalidInput("an SFTP URL names its user: sftp://user@host/folder", field="target")
     if len(target) > 2000:
@@ -240,6 +241,7 @@ def add_channel(
     allow: Sequence[Network] = (),
 ) -> Channel:
     """A delivery channel. A webhook gets a new `whsec_` signing secret (shown once)."""
+    check_admin(actor)
     if kind not in CHANNEL_KINDS:
         raise InvalidInput(f"a channel is one of {', '.join(CHANNEL_KINDS)}", field="kind")
     if format not in FORMATS:
@@ -276,16 +278,23 @@ def add_channel(
         channel.id,
         subscriber=subscriber.name,
         kind=kind,
-        target=_shown_target(channel),
+        target=shown_target(channel),
     )
     return channel
 
 
-def _shown_target(channel: Channel) -> str:
-    parts = urlsplit(channel.target)
-    if channel.kind == "email" or not parts.query:
+def shown_target(channel: Channel) -> str:
+    """Where a channel leads, as pages, listings and the audit log show it: without what may
+    be a credential (a password in the URL, a query that may carry a token)."""
+    if channel.kind == "email":
         return channel.target
-    return parts._replace(query="…").geturl()  # a query may carry a token
+    parts = urlsplit(channel.target)
+    if parts.password is not None:
+        host = parts.netloc.rsplit("@", 1)[1]
+        parts = parts._replace(netloc=f"{parts.username}:…@{host}")
+    if parts.query:
+        parts = parts._replace(query="…")
+    return parts.geturl()
 
 
 def channel_by_id(session: Session, channel_id: int) -> Channel:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from newswire.newsroom.views import admin_people, admin_structure
+from newswire.newsroom.views import admin_delivery, admin_people, admin_structure
 from newswire.newsroom.views.admin_forms import BASE, require_admin
 from newswire.newsroom.web import StaffDep, redirect
 
@@ -23,5 +23,5 @@ async def admin_home(login: StaffDep) -> Response:
     return redirect(f"{BASE}/users")
 
 
-for area in (admin_people, admin_structure):
+for area in (admin_people, admin_structure, admin_delivery):
     router.include_router(area.router)

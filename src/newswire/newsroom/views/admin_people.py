@@ -1,4 +1,5 @@
-"""The admin pages of the people the agency works with: staff users and subscribers.
+"""The admin pages of the people the agency works with: staff users and subscribers (their
+products, delivery channels and keys).
 
 A secret (a generated password, an API key) is rendered in the POST's own response, which
 is never stored by a cache: it never travels in a redirect URL, so it is shown exactly once.
@@ -6,7 +7,7 @@ is never stored by a cache: it never travels in a redirect URL, so it is shown e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
@@ -17,7 +18,9 @@ from newswire.agency.models import ROLES
 from newswire.api.deps import StateDep, write
 from newswire.api.state import AppState
 from newswire.delivery import services as delivery
+from newswire.errors import NotFound
 from newswire.newsroom.auth import StaffLogin
+from newswire.newsroom.views import admin_delivery as distribution
 from newswire.newsroom.views import admin_forms as forms
 from newswire.newsroom.views.admin_forms import BASE, Id, Shown
 from newswire.newsroom.web import StaffDep, page, redirect
@@ -36,12 +39,18 @@ async def _write_keys(state: AppState, work: Callable[[Session], T]) -> T:
 
 
 def _secret_page(
-    request: Request, login: StaffLogin, *, kind: str, subject: str, secret: str, back: str
+    request: Request,
+    login: StaffLogin,
+    *,
+    kind: str,
+    subject: str,
+    secret: str,
+    back: str,
+    template: str = "admin_secret.html",
 ) -> Response:
-    """The one time a password or key is shown (page() already sends Cache-Control: no-store)."""
-    return page(
-        request, login, "admin_secret.html", kind=kind, subject=subject, secret=secret, back=back
-    )
+    """The one time a password, key or signing secret is shown (page() already sends
+    Cache-Control: no-store)."""
+    return page(request, login, template, kind=kind, subject=subject, secret=secret, back=back)
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -224,15 +233,21 @@ async def _subscribers_page(
     subscriber_id: int | None = None,
     shown: Shown | None = None,
 ) -> Response:
-    """The list and its add form, or (with `subscriber_id`) one subscriber and its keys."""
+    """The list and its add form, or (with `subscriber_id`) one subscriber: its products, its
+    delivery channels with their health, and its keys."""
 
     def load(session: Session) -> dict[str, Any]:
-        data: dict[str, Any] = {"languages": administration.working_languages(session)}
+        data: dict[str, Any] = {
+            "languages": administration.working_languages(session),
+            **distribution.structure(session),
+        }
         if subscriber_id is None:
             data["subscribers"] = delivery.list_subscribers(session)
         else:
             data["subscriber"] = delivery.subscriber_by_id(session, subscriber_id)
             data["keys"] = delivery.live_keys(session, subscriber_id)
+            data["products"] = delivery.list_products(session)
+            data["channels"] = delivery.channel_health(session, subscriber_id)
         return data
 
     vocabulary = state.ctx.vocabulary
@@ -245,6 +260,8 @@ async def _subscribers_page(
         shown,
         vocabulary=vocabulary,
         top_topics=sorted(vocabulary.top_level(), key=lambda topic: topic.code),
+        default_rate_limit=state.settings.api_rate_limit,
+        **distribution.CHANNEL_CONTEXT,
     )
 
 
@@ -297,25 +314,133 @@ async def subscriber(
     return await _subscribers_page(request, state, login, subscriber_id)
 
 
+def _again(
+    request: Request, state: AppState, login: StaffLogin, subscriber_id: int
+) -> Callable[[Shown], Awaitable[Response]]:
+    """The subscriber's page shown again with a refused form's problem."""
+    return lambda shown: _subscribers_page(request, state, login, subscriber_id, shown)
+
+
+@router.post("/subscribers/{subscriber_id}/products")
+async def choose_products(
+    request: Request, state: StateDep, login: StaffDep, subscriber_id: Id
+) -> Response:
+    forms.require_admin(login)
+    form = await request.form()
+
+    async def change() -> Response:
+        names = forms.choices(form, "products", limit=1000)
+        # Entitlements decide what a key may read: the key cache forgets them too.
+        await _write_keys(
+            state,
+            lambda session: delivery.set_products(session, login.principal, subscriber_id, names),
+        )
+        return redirect(f"{BASE}/subscribers/{subscriber_id}", "saved")
+
+    return await forms.submit(change, _again(request, state, login, subscriber_id), form)
+
+
+@router.post("/subscribers/{subscriber_id}/channels")
+async def add_channel(
+    request: Request, state: StateDep, login: StaffDep, subscriber_id: Id
+) -> Response:
+    forms.require_admin(login)
+    form = await request.form()
+
+    async def change() -> Response:
+        kind = forms.text(form, "kind", 16)
+        target = forms.text(form, "target", 2000)
+        format_ = forms.text(form, "format", 16) or "ninjs"
+        password = forms.text(form, "password", 200)
+        host_key = forms.text(form, "host_key", 200).strip()
+        embargoed_copy = form.get("embargoed_copy") == "yes"
+        allow = state.settings.outbound_allow
+
+        def work(session: Session) -> tuple[str, str | None]:
+            owner = delivery.subscriber_by_id(session, subscriber_id)
+            channel = delivery.add_channel(
+                session,
+                login.principal,
+                owner,
+                kind=kind,
+                target=target,
+                format=format_,
+                password=password or None,
+                host_key=host_key or None,
+                embargoed_copy=embargoed_copy,
+                allow=allow,
+            )
+            # Only a webhook's secret was made here; an SFTP password is the admin's own.
+            return owner.name, channel.secret if channel.kind == "webhook" else None
+
+        name, secret = await write(state, work)
+        if secret is None:
+            return redirect(f"{BASE}/subscribers/{subscriber_id}", "created")
+        return _secret_page(
+            request,
+            login,
+            kind="new_webhook",
+            subject=name,
+            secret=secret,
+            back=f"{BASE}/subscribers/{subscriber_id}",
+            template="admin_delivery_secret.html",
+        )
+
+    return await forms.submit(change, _again(request, state, login, subscriber_id), form)
+
+
+@router.post("/subscribers/{subscriber_id}/channels/{channel_id}/rotate")
+async def rotate_secret(
+    request: Request, state: StateDep, login: StaffDep, subscriber_id: Id, channel_id: Id
+) -> Response:
+    forms.require_admin(login)
+
+    def work(session: Session) -> tuple[str, str]:
+        channel = delivery.channel_by_id(session, channel_id)
+        if channel.subscriber_id != subscriber_id:
+            raise NotFound(f"the subscriber has no channel {channel_id}", field="channel")
+        return channel.subscriber.name, delivery.rotate_secret(session, login.principal, channel_id)
+
+    async def change() -> Response:
+        name, secret = await write(state, work)
+        return _secret_page(
+            request,
+            login,
+            kind="rotated",
+            subject=name,
+            secret=secret,
+            back=f"{BASE}/subscribers/{subscriber_id}",
+            template="admin_delivery_secret.html",
+        )
+
+    return await forms.submit(change, _again(request, state, login, subscriber_id))
+
+
 @router.post("/subscribers/{subscriber_id}/keys")
 async def issue_key(
     request: Request, state: StateDep, login: StaffDep, subscriber_id: Id
 ) -> Response:
     forms.require_admin(login)
+    form = await request.form()
 
-    def work(session: Session) -> tuple[str, str]:
-        key = delivery.issue_key(session, login.principal, subscriber_id)
-        return delivery.subscriber_by_id(session, subscriber_id).name, key
+    async def change() -> Response:
+        rate_limit = distribution.whole_number(form, "rate_limit")
 
-    name, key = await write(state, work)
-    return _secret_page(
-        request,
-        login,
-        kind="new_key",
-        subject=name,
-        secret=key,
-        back=f"{BASE}/subscribers/{subscriber_id}",
-    )
+        def work(session: Session) -> tuple[str, str]:
+            key = delivery.issue_key(session, login.principal, subscriber_id, rate_limit)
+            return delivery.subscriber_by_id(session, subscriber_id).name, key
+
+        name, key = await write(state, work)
+        return _secret_page(
+            request,
+            login,
+            kind="new_key",
+            subject=name,
+            secret=key,
+            back=f"{BASE}/subscribers/{subscriber_id}",
+        )
+
+    return await forms.submit(change, _again(request, state, login, subscriber_id), form)
 
 
 @router.post("/subscribers/{subscriber_id}/keys/{key_id}/revoke")
