@@ -191,6 +191,13 @@ class Settings(BaseSettings):
         le=10_000,
         description="How many of one channel's deliveries a worker claims at a time.",
     )
+    delivery_channels: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description="How many channels one worker sends to at once; the others are left to "
+        "other workers (or to this one, as its runs end).",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail delivery channels."
     )

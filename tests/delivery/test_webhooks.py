@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from starlette.testclient import TestClient
 from newswire.agency.services import SYSTEM
 from newswire.api.app import create_app
 from newswire.config import Settings
+from newswire.db import Database
 from newswire.delivery import services as delivery
 from newswire.delivery.models import Channel
 from newswire.delivery.signing import secret_key, signature
@@ -287,13 +290,24 @@ def test_each_channel_gets_its_format_valid_against_the_official_schemas(
         assert b'pubStatus qcode="stat:canceled"' in got[1].body
 
 
+@contextmanager
+def app_of(settings: Settings) -> Iterator[TestClient]:
+    """The app with other settings (and its embedded worker) on the test's database."""
+    database = Database(settings.database_url)
+    try:
+        with TestClient(create_app(settings, database)) as client:
+            yield client
+    finally:
+        database.dispose()
+
+
 def test_a_delivery_is_failed_after_the_retry_window_and_can_be_replayed(
     client: TestClient, newsroom: Newsroom, receiver: Receiver, settings: Settings
 ) -> None:
     channel = subscribe(newsroom.database, newsroom.ctx.vocabulary, receiver, "flaky")
     receiver.set_mode("flaky", "fail")
     # a one-second window stands for the 24 hours of a real installation
-    with TestClient(create_app(settings.model_copy(update={"delivery_retry_window": 1.0}))) as app:
+    with app_of(settings.model_copy(update={"delivery_retry_window": 1.0})) as app:
         publish(app, newsroom)
         failed = wait_until(
             lambda: [d for d in deliveries(newsroom.database, channel) if d.state == "failed"]
@@ -317,7 +331,7 @@ def test_an_address_turned_private_after_the_channel_was_added_is_refused_when_s
     channel = subscribe(newsroom.database, newsroom.ctx.vocabulary, receiver, "moved")
     # the worker of an installation that does not allow loopback (as if the name had moved)
     strict = settings.model_copy(update={"outbound_allow": ()})
-    with TestClient(create_app(strict)) as app:
+    with app_of(strict) as app:
         publish(app, newsroom)
         row = wait_until(
             lambda: [d for d in deliveries(newsroom.database, channel) if d.last_error]

@@ -169,7 +169,11 @@ def test_two_workers_share_the_queue_with_no_double_delivery(
         receiver.delays[path] = 0.002
     for _ in range(20):
         publish(api, newsroom)
-    workers = [start_worker(settings, tmp_path, NEWSWIRE_DELIVERY_RUN="3") for _ in range(2)]
+    # each worker sends to at most five channels at once: the other must take the rest
+    workers = [
+        start_worker(settings, tmp_path, NEWSWIRE_DELIVERY_RUN="3", NEWSWIRE_DELIVERY_CHANNELS="5")
+        for _ in range(2)
+    ]
     try:
         wait_until(lambda: all_delivered(newsroom.database, 20 * len(paths)), seconds=60)
     finally:

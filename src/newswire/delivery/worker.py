@@ -109,6 +109,7 @@ class DeliveryWorker:
     _written: asyncio.Future[None] | None = None  # resolves when the noted outcomes are
     _recording: asyncio.Event = field(default_factory=asyncio.Event)
     _write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _runs_ended: int = 0
     _running: dict[int, asyncio.Task[None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -132,11 +133,15 @@ class DeliveryWorker:
     # --- one pass ---------------------------------------------------------------------------
 
     async def _claim(self) -> list[Run]:
+        room = self.settings.delivery_channels - len(self._running)
+        if room <= 0:
+            return []  # busy enough: a run that ends wakes the loop
         runs = await run_in_thread(
             lambda: queue.claim(
                 self.database,
                 self.name,
                 lease=timedelta(seconds=self.settings.delivery_lease),
+                channels=room,
                 per_channel=self.settings.delivery_run,
             )
         )
@@ -202,6 +207,7 @@ class DeliveryWorker:
                 sent = 1
         finally:
             self._released.extend(d.id for d in deliveries[sent:])
+            self._runs_ended += 1
             self._recording.set()
 
     def _fail(self, run: Run, delivery: Claimed, error: DeliveryFailed) -> None:
@@ -252,8 +258,10 @@ class DeliveryWorker:
         while True:
             await self._recording.wait()
             self._recording.clear()
+            ended, self._runs_ended = self._runs_ended, 0
             await self._write_batch()
-            self.waker.event.set()  # channels whose runs were written may go on
+            if ended:
+                self.waker.event.set()  # channels whose runs were written may be claimed again
 
     # --- loops --------------------------------------------------------------------------------
 
@@ -297,7 +305,10 @@ class DeliveryWorker:
                     task.add_done_callback(functools.partial(self._finished, run.channel_id))
                 if runs:
                     continue  # more channels may be due
-                delay = await self._idle_delay()
+                if len(self._running) >= self.settings.delivery_channels:
+                    delay = IDLE_SECONDS  # a run that ends wakes the loop
+                else:
+                    delay = await self._idle_delay()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(delay):
                         await waker.event.wait()

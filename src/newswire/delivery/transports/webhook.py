@@ -13,7 +13,7 @@ import aiohttp
 
 from newswire.config import Settings
 from newswire.delivery import outbound
-from newswire.delivery.signing import secret_key, signature
+from newswire.delivery.signing import Signer, secret_key
 from newswire.delivery.transports.base import DeliveryFailed, Payload, Send, Target
 
 USER_AGENT = "newswire-webhooks/1"
@@ -56,7 +56,7 @@ class WebhookTransport:
 
                 yield refuse
                 return
-        keys = tuple(secret_key(secret) for secret in target.secrets)
+        signer = Signer(tuple(secret_key(secret) for secret in target.secrets))
         client = self._session()
 
         async def send(payload: Payload) -> None:
@@ -65,7 +65,7 @@ class WebhookTransport:
                 "Content-Type": payload.media_type,
                 "webhook-id": payload.message_id,
                 "webhook-timestamp": str(timestamp),
-                "webhook-signature": signature(keys, payload.message_id, timestamp, payload.body),
+                "webhook-signature": signer.sign(payload.message_id, timestamp, payload.body),
                 "newswire-event": payload.kind,
                 "newswire-uri": payload.uri,
                 "newswire-version": str(payload.version),
