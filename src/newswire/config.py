@@ -198,6 +198,14 @@ class Settings(BaseSettings):
         description="How many channels one worker sends to at once; the others are left to "
         "other workers (or to this one, as its runs end).",
     )
+    delivery_window: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="How many of a channel's deliveries may be accepted by the receiver but "
+        "not yet committed as delivered; a worker that dies sends at most that many again "
+        "(same webhook-id). 1 commits each before sending the next.",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail delivery channels."
     )

@@ -217,10 +217,10 @@ class Run:
     deliveries: list[Claimed] = field(default_factory=list)
 
 
-def _eligible(row: Delivery, now: datetime) -> bool:
+def _eligible(row: Any, now: datetime) -> bool:
     if row.state == "in_flight":
-        return row.lease_until is None or row.lease_until <= now
-    return row.next_attempt_at <= now
+        return row.lease_until is None or bool(row.lease_until <= now)
+    return bool(row.next_attempt_at <= now)
 
 
 def claim(
@@ -257,7 +257,7 @@ def claim(
         by_id = {channel.id: channel for channel in locked}
         ranked = (
             select(
-                Delivery,
+                Delivery.id,
                 func.row_number()
                 .over(partition_by=Delivery.channel_id, order_by=Delivery.id)
                 .label("rank"),
@@ -267,13 +267,27 @@ def claim(
         )
         # At most `most` rows in all, taken rank by rank: every channel gets the start of its
         # queue (a run is always a prefix), and a backlog is left for other workers to share.
+        # Plain rows, not ORM objects: a claim may read thousands.
         found = session.execute(
-            select(Delivery)
+            select(
+                Delivery.id,
+                Delivery.channel_id,
+                Delivery.message_id,
+                Delivery.version_id,
+                Delivery.kind,
+                Delivery.embargoed,
+                Delivery.attempts,
+                Delivery.first_attempt_at,
+                Delivery.created_at,
+                Delivery.state,
+                Delivery.lease_until,
+                Delivery.next_attempt_at,
+            )
             .join(ranked, Delivery.id == ranked.c.id)
             .where(ranked.c.rank <= per_channel)
             .order_by(ranked.c.rank, Delivery.channel_id)
             .limit(most)
-        ).scalars()
+        ).all()
         rows = sorted(found, key=lambda row: (row.channel_id, row.id))
         runs: dict[int, Run] = {}
         blocked: set[int] = set()
@@ -313,6 +327,7 @@ def claim(
                 update(Delivery)
                 .where(Delivery.id.in_(taken))
                 .values(state="in_flight", lease_until=now + lease, worker=worker)
+                .execution_options(synchronize_session=False)
             )
         return list(runs.values())
 
@@ -417,7 +432,10 @@ def record(
             else:
                 values.update(state="retrying", next_attempt_at=o.at + policy.delay(attempts))
             session.execute(
-                update(Delivery).where(Delivery.id == o.delivery.id, mine).values(**values)
+                update(Delivery)
+                .where(Delivery.id == o.delivery.id, mine)
+                .values(**values)
+                .execution_options(synchronize_session=False)
             )
             channel_values: dict[str, object] = {
                 "last_error": o.error[:1000],
@@ -442,6 +460,7 @@ def record(
                     state=case((Delivery.attempts > 0, "retrying"), else_="pending"),
                     lease_until=None,
                 )
+                .execution_options(synchronize_session=False)
             )
 
 

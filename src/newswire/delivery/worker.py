@@ -13,7 +13,7 @@ import functools
 import os
 import socket
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -163,9 +163,10 @@ class DeliveryWorker:
     async def _send_run(self, run: Run) -> None:
         """Send a channel's run in order; stop at the first failure and give the rest back.
 
-        Each delivery's success is written (with whatever else finished meanwhile: a group
-        commit) before the next one goes out, so a worker killed at any moment leaves at most
-        the one request that was in flight to be sent again.
+        Successes are written in group commits (with whatever else finished meanwhile), and
+        no more than `delivery_window` of a channel's successes are ever unwritten: a worker
+        killed at any moment leaves at most that many deliveries per channel to be sent
+        again (with the same webhook-id, by which receivers drop repeats).
         """
         renderer = self._renderer
         assert renderer is not None
@@ -178,10 +179,14 @@ class DeliveryWorker:
             if transport is None:
                 raise DeliveryFailed(f"no transport for {run.kind!r} channels")
             target = Target(run.channel_id, run.target, run.secrets, run.host_key)
+            unwritten: deque[asyncio.Future[None]] = deque()
+            window = self.settings.delivery_window
             async with transport.session(target) as send:
                 for delivery in deliveries:
                     if time.monotonic() - started > budget:
                         break
+                    while len(unwritten) >= window:
+                        await unwritten.popleft()
                     try:
                         await send(renderer.payload(delivery, run.format))
                     except DeliveryFailed as error:
@@ -193,7 +198,9 @@ class DeliveryWorker:
                     now = utcnow()
                     metrics.DELIVERY_ATTEMPTS.labels(run.kind, "delivered").inc()
                     metrics.DELIVERY_LATENCY.observe((now - delivery.created_at).total_seconds())
-                    await self._note(Outcome(delivery, run.channel_id, now))
+                    unwritten.append(self._note(Outcome(delivery, run.channel_id, now)))
+                while unwritten:
+                    await unwritten.popleft()
         except DeliveryFailed as error:  # the session itself failed: the head's attempt fails
             if sent == 0 and deliveries:
                 self._fail(run, deliveries[0], error)
