@@ -1,0 +1,187 @@
+"""What bench_delivery sets up: a database with 100 webhook subscribers, and its processes."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+from bench._common import NEWSWIRE
+from newswire import migrate
+from newswire.agency import services as agency
+from newswire.agency.services import SYSTEM
+from newswire.config import Settings
+from newswire.db import Database
+from newswire.delivery import services as delivery
+from newswire.stories.services import StoryContext
+
+ROOT = Path(__file__).resolve().parent.parent
+ALLOW = "127.0.0.1/32"
+
+
+@contextmanager
+def postgres_schema(base: str) -> Iterator[str]:
+    """A fresh, migrated schema that the returned URL selects (search_path); dropped after."""
+    schema = f"bench_delivery_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    try:
+        database = Database(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def bootstrap(url: str, hooks: list[str]) -> str:
+    """An agency (bureau `baku`, desk `economy`), a chief editor and one subscriber per URL in
+    `hooks`, each with a product of its own that takes everything and a ninjs webhook channel.
+    Returns the editor's API token."""
+    settings = Settings(database_url=url, outbound_allow=(ipaddress.ip_network(ALLOW),))
+    database = Database(url)
+    migrate.upgrade(database)
+    ctx = StoryContext.from_settings(None, settings.public_url)
+    try:
+        with database.write() as session:
+            agency.ensure_agency(
+                session,
+                name={"en": "Bench Agency"},
+                short_name={"en": "BENCH"},
+                domain="bench.example",
+                working_languages=settings.languages,
+                timezone="Asia/Baku",
+            )
+            agency.add_bureau(
+                session,
+                SYSTEM,
+                code="baku",
+                country="AZ",
+                city={"en": "Baku"},
+                timezone="Asia/Baku",
+                default_language="en",
+            )
+            agency.add_desk(session, SYSTEM, code="economy", name={"en": "Economy"})
+            user = agency.add_user(session, SYSTEM, name="editor", role="chief_editor").user
+            token = agency.create_token(session, SYSTEM, user)
+            for n, hook in enumerate(hooks):
+                delivery.add_subscriber(
+                    session,
+                    SYSTEM,
+                    ctx.vocabulary,
+                    name=f"client-{n:03d}",
+                    webhook=hook,
+                    allow=settings.outbound_allow,
+                )
+    finally:
+        database.dispose()
+    return token
+
+
+def newswire_env(url: str, folder: Path, public_url: str) -> dict[str, str]:
+    """The environment of every newswire process: only the settings chosen here."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWIRE_")}
+    return env | {
+        "NEWSWIRE_DATABASE_URL": url,
+        "NEWSWIRE_OUTBOUND_ALLOW": ALLOW,
+        "NEWSWIRE_PUBLIC_URL": public_url,
+        "NEWSWIRE_MEDIA_DIR": str(folder / "media"),
+        "NEWSWIRE_LOG_LEVEL": "warning",
+    }
+
+
+@dataclass
+class Processes:
+    """The processes a run starts, each logging to a file in `folder`; all stopped at the end."""
+
+    folder: Path
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(
+        self, name: str, command: list[str], env: dict[str, str], ready: str | None = None
+    ) -> int:
+        """Start `command`; with `ready`, wait until that URL answers below 500. Its pid."""
+        log = (self.folder / f"{name}.log").open("ab")
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        log.close()
+        self.running[name] = process
+        deadline = time.monotonic() + 60
+        while ready is not None:
+            try:
+                if httpx.get(ready, timeout=1).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = (self.folder / f"{name}.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{name} did not start:\n{tail}")
+            time.sleep(0.05)
+        return process.pid
+
+    def newswire(
+        self, name: str, args: list[str], env: dict[str, str], ready: str | None = None
+    ) -> int:
+        return self.start(name, [str(NEWSWIRE), *args], env, ready)
+
+    def receiver(self, name: str, port: int) -> int:
+        command = [sys.executable, "-m", "bench._delivery_receiver", "--port", str(port)]
+        return self.start(name, command, dict(os.environ), f"http://127.0.0.1:{port}/count")
+
+    def pid(self, name: str) -> int:
+        return self.running[name].pid
+
+    def stop(self, name: str) -> None:
+        process = self.running.pop(name, None)
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.running):
+            self.stop(name)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL server process on the machine (other users' too)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                total += cpu_seconds(int(entry.name))
+        except OSError:
+            continue
+    return total
