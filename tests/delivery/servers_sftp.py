@@ -34,6 +34,13 @@ class _PasswordOnly(asyncssh.SSHServer):
         return self._server.check(username, password)
 
 
+async def _end_tasks(tasks: set[asyncio.Task[object]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.sleep(0.05)  # the connections' sockets close on the next turns of the loop
+
+
 @dataclass
 class SftpServer:
     root: Path
@@ -88,6 +95,9 @@ class SftpServer:
             loop.run_forever()
             acceptor.close()
             loop.run_until_complete(acceptor.wait_closed())
+            # Whatever a connection still runs (an SFTP session's handler) ends before the loop
+            # closes, and its socket with it.
+            loop.run_until_complete(_end_tasks(asyncio.all_tasks(loop)))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

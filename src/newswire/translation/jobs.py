@@ -48,6 +48,11 @@ class EngineCache:
         self._registry: EngineRegistry | None = None
 
     def registry(self, session: Session) -> EngineRegistry:
+        # One look at the models per transaction: a publication asks once per language.
+        transaction = session.get_transaction()
+        known = session.info.get("mt_registry")
+        if known is not None and known[0] is self and known[1] is transaction:
+            return known[2]  # type: ignore[no-any-return]
         count, newest = session.execute(
             select(func.count(MTModel.id), func.coalesce(func.max(MTModel.id), 0)).where(
                 MTModel.active.is_(True)
@@ -58,6 +63,7 @@ class EngineCache:
             models = session.scalars(select(MTModel).where(MTModel.active.is_(True))).all()
             self._registry = build_registry(self._settings, models)
             self._stamp = stamp
+        session.info["mt_registry"] = (self, transaction, self._registry)
         return self._registry
 
     def serves(self, session: Session, source: str, target: str) -> bool:
