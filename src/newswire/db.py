@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import anyio
+import structlog
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -133,6 +134,8 @@ def poke_after_commit(session: Session, waker: Waker) -> None:
 
 T = TypeVar("T")
 
+log = structlog.get_logger(__name__)
+
 
 async def run_in_thread(function: Callable[..., T], *args: Any) -> T:
     """`function(*args)` in a worker thread, for background tasks that a shutdown cancels.
@@ -179,8 +182,61 @@ def serialise_publications(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(7110001)"))
 
 
+FEED_CHANNEL = "newswire_feed"
+
+
 def notify_publication(session: Session) -> None:
     """Tell other processes (on PostgreSQL) that the feed grew; delivered at commit."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        session.execute(text("NOTIFY newswire_feed"))
+        session.execute(text(f"NOTIFY {FEED_CHANNEL}"))
+
+
+async def watch_commits(
+    database: Database,
+    channel: str,
+    changed: Callable[[], Awaitable[None]],
+    *,
+    interval: float = 0.05,
+) -> None:
+    """Call `changed` whenever another process may have committed something of interest.
+
+    On PostgreSQL, committers `NOTIFY channel` and this LISTENs (and calls `changed` once on
+    each (re)connection, for whatever was committed meanwhile). SQLite has no notifications:
+    `PRAGMA data_version` moves whenever another connection commits, and is read every
+    `interval` seconds. Runs until cancelled.
+    """
+    if database.is_sqlite:
+        raw = database.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            seen = _data_version(cursor)
+            while True:
+                await asyncio.sleep(interval)
+                now = _data_version(cursor)
+                if now != seen:
+                    seen = now
+                    await changed()
+        finally:
+            raw.close()
+    import psycopg
+
+    dsn = database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+                await conn.execute(f"LISTEN {channel}")
+                await changed()
+                async for _ in conn.notifies():
+                    await changed()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the database restarted: listen again shortly
+            log.warning("db.listen_failed", channel=channel, error=str(error))
+            await asyncio.sleep(1.0)
+
+
+def _data_version(cursor: Any) -> int:
+    cursor.execute("PRAGMA data_version")
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0

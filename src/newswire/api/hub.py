@@ -17,17 +17,14 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import anyio
-import structlog
 from sqlalchemy import select
 
-from newswire.db import Database, run_in_thread
+from newswire.db import FEED_CHANNEL, Database, run_in_thread, watch_commits
 from newswire.delivery.products import Facts
 from newswire.stories.models import FeedEvent
 
-log = structlog.get_logger(__name__)
 
 SQLITE_WATCH_INTERVAL = 0.05  # seconds between data_version checks (other processes only)
 
@@ -82,8 +79,10 @@ class FeedHub:
 
     async def start(self) -> None:
         self.latest_seq = await anyio.to_thread.run_sync(self._max_seq)
-        watcher = self._watch_sqlite if self._database.is_sqlite else self._listen_postgres
-        self._tasks.append(asyncio.create_task(watcher()))
+        watcher = watch_commits(
+            self._database, FEED_CHANNEL, self.refresh, interval=SQLITE_WATCH_INTERVAL
+        )
+        self._tasks.append(asyncio.create_task(watcher))
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -148,43 +147,3 @@ class FeedHub:
                 select(FeedEvent).where(FeedEvent.seq > after).order_by(FeedEvent.seq).limit(limit)
             ).all()
             return [FeedRecord.from_row(row) for row in rows]
-
-    # --- watching other processes -----------------------------------------------------------
-
-    async def _watch_sqlite(self) -> None:
-        raw = self._database.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            seen = _data_version(cursor)
-            while True:
-                await asyncio.sleep(SQLITE_WATCH_INTERVAL)
-                now = _data_version(cursor)
-                if now != seen:
-                    seen = now
-                    await self.refresh()
-        finally:
-            raw.close()
-
-    async def _listen_postgres(self) -> None:
-        import psycopg
-
-        url = self._database.engine.url.set(drivername="postgresql")
-        dsn = url.render_as_string(hide_password=False)
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-                    await conn.execute("LISTEN newswire_feed")
-                    await self.refresh()  # whatever was committed while we were not listening
-                    async for _ in conn.notifies():
-                        await self.refresh()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # the database restarted: listen again shortly
-                log.warning("feed.listen_failed", error=str(error))
-                await asyncio.sleep(1.0)
-
-
-def _data_version(cursor: Any) -> int:
-    cursor.execute("PRAGMA data_version")
-    row = cursor.fetchone()
-    return int(row[0]) if row else 0

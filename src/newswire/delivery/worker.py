@@ -23,7 +23,7 @@ import structlog
 
 from newswire import metrics
 from newswire.config import Settings
-from newswire.db import Database, Waker, run_in_thread, utcnow
+from newswire.db import Database, Waker, run_in_thread, utcnow, watch_commits
 from newswire.delivery import queue
 from newswire.delivery.queue import Claimed, Outcome, RetryPolicy, Run
 from newswire.delivery.transports import DeliveryFailed, Payload, Transport, default_transports
@@ -34,7 +34,6 @@ from newswire.stories.document import ItemDocument
 log = structlog.get_logger(__name__)
 
 IDLE_SECONDS = 5.0  # the longest a worker sleeps with nothing due that it knows of
-SQLITE_WATCH_INTERVAL = 0.05
 
 
 def worker_name() -> str:
@@ -295,7 +294,12 @@ class DeliveryWorker:
         waker = self.waker
         waker.loop = asyncio.get_running_loop()
         recorder = asyncio.create_task(self._recorder())
-        watcher = asyncio.create_task(watch(self.database, waker))
+
+        async def wake() -> None:
+            waker.event.set()
+
+        # publications and replays made by other processes
+        watcher = asyncio.create_task(watch_commits(self.database, queue.NOTIFY_CHANNEL, wake))
         try:
             while True:
                 waker.event.clear()
@@ -346,55 +350,3 @@ class DeliveryWorker:
         for transport in self.transports.values():
             with contextlib.suppress(Exception):
                 await transport.close()
-
-
-# --- hearing of work done by other processes ---------------------------------------------------
-
-
-async def watch(database: Database, waker: Waker) -> None:
-    """Wake the loop when another process queues deliveries: LISTEN on PostgreSQL, the data
-    version on SQLite (it moves whenever another connection commits)."""
-    if database.is_sqlite:
-        await _watch_sqlite(database, waker)
-    else:
-        await _listen_postgres(database, waker)
-
-
-async def _watch_sqlite(database: Database, waker: Waker) -> None:
-    raw = database.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        seen = _data_version(cursor)
-        while True:
-            await asyncio.sleep(SQLITE_WATCH_INTERVAL)
-            now = _data_version(cursor)
-            if now != seen:
-                seen = now
-                waker.event.set()
-    finally:
-        raw.close()
-
-
-def _data_version(cursor: Any) -> int:
-    cursor.execute("PRAGMA data_version")
-    row = cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def _listen_postgres(database: Database, waker: Waker) -> None:
-    import psycopg
-
-    url = database.engine.url.set(drivername="postgresql")
-    dsn = url.render_as_string(hide_password=False)
-    while True:
-        try:
-            async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-                await conn.execute(f"LISTEN {queue.NOTIFY_CHANNEL}")
-                waker.event.set()  # whatever was queued while we were not listening
-                async for _ in conn.notifies():
-                    waker.event.set()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the database restarted: listen again shortly
-            log.warning("delivery.listen_failed", error=str(error))
-            await asyncio.sleep(1.0)
