@@ -25,7 +25,6 @@ from newswire.db import FEED_CHANNEL, Database, run_in_thread, watch_commits
 from newswire.delivery.products import Facts
 from newswire.stories.models import FeedEvent
 
-
 SQLITE_WATCH_INTERVAL = 0.05  # seconds between data_version checks (other processes only)
 
 
