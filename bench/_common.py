@@ -12,12 +12,19 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+from newswire import migrate
+from newswire.db import Database
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -190,3 +197,24 @@ def nginx_command(
     )
     error_log = str(folder / "nginx-error.log")
     return [binary, "-c", str(config), "-p", str(folder), "-e", error_log, "-g", "daemon off;"]
+
+
+@contextmanager
+def postgres_schema(base: str, prefix: str) -> Iterator[str]:
+    """A fresh, migrated schema (as tests/conftest.py makes), selected by the returned URL's
+    search_path; dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    try:
+        database = Database(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -7,16 +7,10 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
-import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 
 from bench._common import NEWSWIRE
 from newswire import migrate
@@ -29,26 +23,6 @@ from newswire.stories.services import StoryContext
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOW = "127.0.0.1/32"
-
-
-@contextmanager
-def postgres_schema(base: str) -> Iterator[str]:
-    """A fresh, migrated schema that the returned URL selects (search_path); dropped after."""
-    schema = f"bench_delivery_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-    try:
-        database = Database(url)
-        migrate.upgrade(database)
-        database.dispose()
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def bootstrap(url: str, hooks: list[str]) -> str:

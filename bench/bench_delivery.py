@@ -62,14 +62,21 @@ import sqlalchemy as sa
 import uvloop
 
 from bench._agency import words
-from bench._common import RESULTS, free_port, median, percentile, wait_for_quiet, write_result
+from bench._common import (
+    RESULTS,
+    free_port,
+    median,
+    percentile,
+    postgres_schema,
+    wait_for_quiet,
+    write_result,
+)
 from bench._delivery_setup import (
     Processes,
     bootstrap,
     cpu_seconds,
     newswire_env,
     postgres_cpu_seconds,
-    postgres_schema,
 )
 from newswire.delivery.models import Delivery
 
@@ -734,7 +741,7 @@ def main() -> None:
     if args.postgres:
         with (
             tempfile.TemporaryDirectory(prefix="bench-delivery-", dir=args.dir) as folder,
-            postgres_schema(args.postgres) as url,
+            postgres_schema(args.postgres, "bench_delivery") as url,
         ):
             results["postgresql"] = run_database(
                 "postgresql", url, Path(folder), sizes, args.receivers, args.py_spy

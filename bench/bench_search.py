@@ -26,14 +26,11 @@ import random
 import sqlite3
 import tempfile
 import time
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from rich.console import Console
@@ -44,7 +41,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from bench import _search_corpus as corpus
-from bench._common import percentile, wait_for_quiet, write_result
+from bench._common import percentile, postgres_schema, wait_for_quiet, write_result
 from newswire import migrate
 from newswire.db import Database
 from newswire.search import backend
@@ -163,26 +160,6 @@ def build_sqlite(path: Path, total: int) -> dict[str, Any]:
         pass
     connection.close()
     return {"load_seconds": round(seconds, 1), "analyze_seconds": round(analyse, 1), **sizes}
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A fresh migrated schema (like tests/conftest.py), selected by the URL; dropped after."""
-    schema = f"bench_search_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    try:
-        database = Database(url)
-        migrate.upgrade(database)
-        database.dispose()
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def postgres_unreachable() -> str | None:
@@ -577,7 +554,7 @@ def main() -> None:
                 f"postgresql: skipped, no server at NEWSWIRE_BENCH_POSTGRES_URL ({reason})"
             )
         else:
-            with postgres_schema() as url:
+            with postgres_schema(POSTGRES_URL, "bench_search") as url:
                 build = build_postgres(url, args.rows)
                 results["postgresql"] = run_backend("postgresql", url, build, queries, args)
             report("postgresql", results["postgresql"])

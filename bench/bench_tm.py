@@ -24,19 +24,16 @@ import random
 import sqlite3
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz
 from sqlalchemy.pool import NullPool
 
-from bench._common import percentile, wait_for_quiet, write_result
+from bench._common import percentile, postgres_schema, wait_for_quiet, write_result
 from newswire import migrate
 from newswire.db import Database
 from newswire.translation import memory
@@ -835,26 +832,6 @@ def _sample_ids(total: int) -> set[int]:
     return set(random.Random(7).sample(range(1, total + 1), min(total, 3 * QUERIES)))
 
 
-@contextmanager
-def postgres_schema(base: str) -> Iterator[str]:
-    """A fresh migrated schema selected by the URL; dropped afterwards."""
-    schema = f"bench_tm_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    url = f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-    try:
-        database = Database(url)
-        migrate.upgrade(database)
-        database.dispose()
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 # --- measuring -------------------------------------------------------------------------
 
 Query = tuple[str, str, str, str, int, int]  # kind, text, source, target, expected id, score
@@ -988,7 +965,7 @@ def main() -> None:
             }
         report("sqlite", results["sqlite"])
     if args.postgres:
-        with postgres_schema(args.postgres) as url:
+        with postgres_schema(args.postgres, "bench_tm") as url:
             build, kept = build_postgres(url, args.rows)
             queries = make_queries(kept)
             results["postgresql"] = {"build": build, **measure(url, queries, args.rounds)}

@@ -40,7 +40,7 @@ from sqlalchemy.sql.schema import Table
 
 from newswire.db import Database, poke_after_commit, utcnow
 from newswire.delivery.models import OPEN_STATES, Channel, Delivery, Subscriber
-from newswire.delivery.products import Facts, ProductFilter
+from newswire.delivery.products import Facts, ProductFilter, any_matches
 from newswire.stories.models import FeedEvent, Item, Story, Version
 
 NOTIFY_CHANNEL = "newswire_delivery"
@@ -78,7 +78,7 @@ class Route:
     embargoed_copy: bool
 
     def wants(self, facts: Facts) -> bool:
-        return any(product.matches(facts) for product in self.products)
+        return any_matches(self.products, facts)
 
 
 def routes(session: Session) -> list[Route]:

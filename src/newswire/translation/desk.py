@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from newswire.config import Settings
-from newswire.db import Waker
+from newswire.db import Waker, poke_after_commit
 from newswire.translation.checks import Checker, remember
 from newswire.translation.jobs import EngineCache
 from newswire.translation.termbase import TermCache
@@ -34,7 +33,7 @@ def build(settings: Settings) -> TranslationServices:
 
     def queued(session: Session) -> None:
         # The worker looks once the tasks are committed, not while they are still invisible.
-        event.listen(session, "after_commit", lambda _session: waker.poke(), once=True)
+        poke_after_commit(session, waker)
 
     desk = TranslationDesk(
         Deadlines.from_settings(settings),

@@ -125,7 +125,7 @@ async def add_product(request: Request, state: StateDep, login: StaffDep) -> Res
     async def change() -> Response:
         name = forms.text(form, "name", 100)
         languages = forms.choices(form, "languages")
-        topics = forms.choices(form, "topics") + forms.codes(forms.text(form, "more_topics", 2000))
+        topics = forms.topics(form)
         desks = forms.choices(form, "desks", limit=1000)
         bureaus = forms.choices(form, "bureaus", limit=1000)
         max_urgency = whole_number(form, "max_urgency")

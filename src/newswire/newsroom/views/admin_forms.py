@@ -74,6 +74,11 @@ def codes(value: str) -> list[str]:
     return [code for code in re.split(r"[\s,;]+", value) if code]
 
 
+def topics(form: FormData) -> list[str]:
+    """Media Topics: the ticked top-level ones and any other codes typed in `more_topics`."""
+    return choices(form, "topics") + codes(text(form, "more_topics", 2000))
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Shown:
     """How a form page is shown: fresh, or again with what was sent and why it was refused."""

@@ -279,7 +279,7 @@ async def add_subscriber(request: Request, state: StateDep, login: StaffDep) -> 
     async def change() -> Response:
         name = forms.text(form, "name", 100)
         languages = forms.choices(form, "languages")
-        topics = forms.choices(form, "topics") + forms.codes(forms.text(form, "more_topics", 2000))
+        topics = forms.topics(form)
         vocabulary = state.ctx.vocabulary
         created = await write(
             state,
