@@ -52,6 +52,11 @@ def start_worker(settings: Settings, folder: Path, **extra: str) -> subprocess.P
         )
 
 
+def running_workers(folder: Path) -> int:
+    """How many workers started in `folder` have said they are running."""
+    return sum("worker running" in log.read_text() for log in folder.glob("worker-*.log"))
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
@@ -168,14 +173,20 @@ def test_two_workers_share_the_queue_with_no_double_delivery(
     }
     for path in paths:
         receiver.delays[path] = 0.002
-    for _ in range(20):
-        publish(api, newsroom)
-    # each worker sends to at most five channels at once: the other must take the rest
-    workers = [
-        start_worker(settings, tmp_path, NEWSWIRE_DELIVERY_RUN="3", NEWSWIRE_DELIVERY_CHANNELS="5")
-        for _ in range(2)
-    ]
+    # Each worker sends to at most five channels at once: the other must take the rest. No
+    # worker dies here, so the lease is long: a lease running out on a loaded machine would
+    # rightly lead to a second attempt, which is not what this test is about.
+    options = {
+        "NEWSWIRE_DELIVERY_RUN": "3",
+        "NEWSWIRE_DELIVERY_CHANNELS": "5",
+        "NEWSWIRE_DELIVERY_LEASE": "60",
+    }
+    workers = [start_worker(settings, tmp_path, **options) for _ in range(2)]
     try:
+        # both running before anything is published, so that both are there to take part
+        wait_until(lambda: running_workers(tmp_path) == 2, seconds=30)
+        for _ in range(20):
+            publish(api, newsroom)
         wait_until(lambda: all_delivered(newsroom.database, 20 * len(paths)), seconds=60)
     finally:
         for worker in workers:

@@ -26,7 +26,7 @@ from newswire.api.limits import BodySizeLimit
 from newswire.api.state import AppState
 from newswire.config import Settings
 from newswire.db import Database
-from newswire.delivery.worker import DeliveryWorker
+from newswire.delivery.worker import DeliveryThread
 from newswire.newsroom import views as newsroom_views
 from newswire.newsroom.render import STATIC as NEWSROOM_STATIC
 from newswire.newsroom.web import install_errors as install_newsroom_errors
@@ -68,6 +68,7 @@ def create_app(
         if FREEZE_HEAP:
             gc.freeze()
         tasks = []
+        delivery = None
         if worker:
             tasks.append(
                 asyncio.create_task(jobs.run_forever(database, state.worker_wake, state.hub.poke))
@@ -75,11 +76,13 @@ def create_app(
             mt = state.translation
             drafting = mt_jobs.run_forever(database, state.ctx, mt.engines, mt.terms, mt.waker)
             tasks.append(asyncio.create_task(drafting))
-            deliveries = DeliveryWorker(database, settings, formats=state.formats)
-            tasks.append(asyncio.create_task(deliveries.run_forever()))
+            delivery = DeliveryThread(database, settings, formats=state.formats)
+            delivery.start()
         try:
             yield
         finally:
+            if delivery is not None:
+                await delivery.stop()
             for task in tasks:
                 task.cancel()
             for task in tasks:

@@ -127,7 +127,7 @@ def worker(
     run at once, on several machines."""
     import asyncio
 
-    from newswire.delivery.worker import DeliveryWorker
+    from newswire.delivery.worker import DeliveryThread, DeliveryWorker
     from newswire.translation import jobs as mt_jobs
     from newswire.translation.desk import build as build_translation
     from newswire.worker import jobs
@@ -142,7 +142,7 @@ def worker(
     if once:
         released = jobs.run_due(db)
         drafted = asyncio.run(mt_jobs.drain(db, ctx, engines, terms))
-        sent = asyncio.run(DeliveryWorker(db, config).drain())
+        sent = asyncio.run(DeliveryWorker(db, config, inline=True).drain())
         out.print(
             f"released {released} embargoed version(s); made {drafted} machine draft(s); "
             f"delivered {sent.delivered} version(s), {sent.failed} attempt(s) failed",
@@ -152,11 +152,15 @@ def worker(
         return
 
     async def every_job() -> None:
-        await asyncio.gather(
-            DeliveryWorker(db, config).run_forever(),
-            jobs.run_forever(db, asyncio.Event()),
-            mt_jobs.run_forever(db, ctx, engines, terms, translation.waker),
-        )
+        delivery = DeliveryThread(db, config)
+        delivery.start()
+        try:
+            await asyncio.gather(
+                jobs.run_forever(db, asyncio.Event()),
+                mt_jobs.run_forever(db, ctx, engines, terms, translation.waker),
+            )
+        finally:
+            await delivery.stop()
 
     out.print("worker running; Ctrl-C stops it")
     with suppress(KeyboardInterrupt):

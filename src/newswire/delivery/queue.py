@@ -19,11 +19,15 @@ import random
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
+    ARRAY,
+    Integer,
     and_,
+    any_,
     bindparam,
     case,
     func,
@@ -44,25 +48,77 @@ from newswire.delivery.products import Facts, ProductFilter, any_matches
 from newswire.stories.models import FeedEvent, Item, Story, Version
 
 NOTIFY_CHANNEL = "newswire_delivery"
+SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
 
 
-def _is_open() -> ColumnElement[bool]:
+DELIVERIES = cast(Table, Delivery.__table__)
+CHANNELS = cast(Table, Channel.__table__)
+
+
+def _is_open(table: Any = DELIVERIES) -> ColumnElement[bool]:
     """`state IN ('pending', 'in_flight', 'retrying')` written out, not bound: only then does
     SQLite see that the partial index `ix_deliveries_open` applies (its planner matches the
     index's WHERE clause textually), and the queue stays fast however long the ledger grows."""
-    return Delivery.state.in_([literal_column(f"'{state}'") for state in OPEN_STATES])
-
-
-def _heads() -> Select[Any]:
-    """Each channel's oldest open delivery: the only one that decides if the channel is due."""
-    return select(func.min(Delivery.id)).where(_is_open()).group_by(Delivery.channel_id)
+    return cast(
+        ColumnElement[bool],
+        table.c.state.in_([literal_column(f"'{state}'") for state in OPEN_STATES]),
+    )
 
 
 def _deliverable_channels() -> ColumnElement[bool]:
     """Channels a worker may send to now: not paused, of an active subscriber."""
     return and_(
-        Channel.paused.is_(False),
-        Channel.subscriber_id.in_(select(Subscriber.id).where(Subscriber.active)),
+        CHANNELS.c.paused.is_(False),
+        CHANNELS.c.subscriber_id.in_(select(Subscriber.id).where(Subscriber.active)),
+    )
+
+
+def _fronts(dialect: str, columns: Sequence[str], limit: int) -> tuple[Select[Any], Any]:
+    """The first `limit` open deliveries of each channel (in order), with the channel's id as
+    `channel_id`; and what holds their columns, for conditions on them (which apply after the
+    limit: a channel's front is found first, then judged). Filter `CHANNELS` for channels.
+
+    The work is proportional to the rows returned, not to the queue: each channel's front is
+    one walk of `ix_deliveries_open` from its start. PostgreSQL does that with a LATERAL join;
+    SQLite (which has none) with a correlated `IN (… LIMIT n)` that it evaluates per channel
+    (claims filter channels by id, which keeps SQLite's loop on the channels).
+    """
+    if dialect == "postgresql":
+        front = (
+            select(*(DELIVERIES.c[name] for name in columns))
+            .where(DELIVERIES.c.channel_id == CHANNELS.c.id, _is_open())
+            .order_by(DELIVERIES.c.id)
+            .limit(limit)
+            .lateral("front")
+        )
+        statement = select(
+            CHANNELS.c.id.label("channel_id"), *(front.c[name] for name in columns)
+        ).select_from(CHANNELS.join(front, literal_column("true")))
+        return statement, front
+    inner = DELIVERIES.alias("inner")
+    first = (
+        select(inner.c.id)
+        .where(inner.c.channel_id == CHANNELS.c.id, _is_open(inner))
+        .order_by(inner.c.id)
+        .limit(limit)
+        .correlate(CHANNELS)
+    )
+    # A head as `= (… LIMIT 1)`: with `IN`, SQLite would rather scan the whole queue.
+    joined = (
+        DELIVERIES.c.id == first.scalar_subquery() if limit == 1 else DELIVERIES.c.id.in_(first)
+    )
+    statement = select(
+        CHANNELS.c.id.label("channel_id"), *(DELIVERIES.c[name] for name in columns)
+    ).select_from(CHANNELS.join(DELIVERIES, joined))
+    return statement, DELIVERIES
+
+
+def _due(head: Any, now: datetime) -> ColumnElement[bool]:
+    """Whether a channel's head may be sent now: due for its (first or next) attempt, or in
+    flight under a lease that ran out."""
+    return or_(
+        and_(head.c.state != "in_flight", head.c.next_attempt_at <= now),
+        and_(head.c.state == "in_flight", head.c.lease_until <= now),
     )
 
 
@@ -217,6 +273,22 @@ class Run:
     deliveries: list[Claimed] = field(default_factory=list)
 
 
+CLAIMED = (
+    "id",
+    "message_id",
+    "version_id",
+    "kind",
+    "embargoed",
+    "attempts",
+    "first_attempt_at",
+    "created_at",
+    "state",
+    "lease_until",
+    "next_attempt_at",
+)
+HEAD = ("state", "next_attempt_at", "lease_until")
+
+
 def _eligible(row: Any, now: datetime) -> bool:
     if row.state == "in_flight":
         return row.lease_until is None or bool(row.lease_until <= now)
@@ -230,64 +302,47 @@ def claim(
     lease: timedelta,
     channels: int = 200,
     per_channel: int = 100,
-    most: int = 2000,
+    most: int = 5000,
 ) -> list[Run]:
-    """Lease runs of due deliveries: for each channel whose head is due, up to `per_channel`
-    rows from the head on, in order."""
+    """Lease runs of due deliveries, for about half the channels whose head is due (at most
+    `channels`): up to `per_channel` rows each from the head on, in order, `most` in all.
+
+    Half, so that another worker woken by the same publication finds the other half; a lone
+    worker comes straight back for it. The cost is one look at each channel's head and one
+    at the runs taken, however long the queue.
+    """
     with database.write() as session:
         now = utcnow()
-        due = select(Delivery.channel_id).where(
-            Delivery.id.in_(_heads()),
-            or_(
-                and_(Delivery.state != "in_flight", Delivery.next_attempt_at <= now),
-                and_(Delivery.state == "in_flight", Delivery.lease_until <= now),
-            ),
-        )
-        locked = session.scalars(
-            select(Channel)
-            .where(Channel.id.in_(due), _deliverable_channels())
-            .order_by(Channel.last_delivered_at.asc().nulls_first(), Channel.id)
-            .limit(channels)
+        dialect = session.get_bind().dialect.name
+        heads, head = _fronts(dialect, HEAD, 1)
+        due = session.scalars(
+            heads.with_only_columns(CHANNELS.c.id).where(_deliverable_channels(), _due(head, now))
+        ).all()
+        if not due:
+            return []
+        locked = session.execute(
+            select(
+                CHANNELS.c.id,
+                CHANNELS.c.kind,
+                CHANNELS.c.target,
+                CHANNELS.c.format,
+                CHANNELS.c.secret,
+                CHANNELS.c.previous_secret,
+                CHANNELS.c.previous_secret_until,
+                CHANNELS.c.host_key,
+            )
+            .where(CHANNELS.c.id.in_(due), _deliverable_channels())
+            .order_by(CHANNELS.c.last_delivered_at.asc().nulls_first(), CHANNELS.c.id)
+            .limit(min(channels, (len(due) + 1) // 2))
             # FOR NO KEY UPDATE on PostgreSQL: a publication inserting deliveries takes
             # FOR KEY SHARE on the channel (the foreign key), which FOR UPDATE would block.
-            .with_for_update(skip_locked=True, of=Channel, key_share=True)
+            .with_for_update(skip_locked=True, key_share=True)
         ).all()
         if not locked:
             return []
         by_id = {channel.id: channel for channel in locked}
-        ranked = (
-            select(
-                Delivery.id,
-                func.row_number()
-                .over(partition_by=Delivery.channel_id, order_by=Delivery.id)
-                .label("rank"),
-            )
-            .where(Delivery.channel_id.in_(by_id), _is_open())
-            .subquery()
-        )
-        # At most `most` rows in all, taken rank by rank: every channel gets the start of its
-        # queue (a run is always a prefix), and a backlog is left for other workers to share.
-        # Plain rows, not ORM objects: a claim may read thousands.
-        found = session.execute(
-            select(
-                Delivery.id,
-                Delivery.channel_id,
-                Delivery.message_id,
-                Delivery.version_id,
-                Delivery.kind,
-                Delivery.embargoed,
-                Delivery.attempts,
-                Delivery.first_attempt_at,
-                Delivery.created_at,
-                Delivery.state,
-                Delivery.lease_until,
-                Delivery.next_attempt_at,
-            )
-            .join(ranked, Delivery.id == ranked.c.id)
-            .where(ranked.c.rank <= per_channel)
-            .order_by(ranked.c.rank, Delivery.channel_id)
-            .limit(most)
-        ).all()
+        fronts, _ = _fronts(dialect, CLAIMED, max(1, min(per_channel, most // len(locked))))
+        found = session.execute(fronts.where(CHANNELS.c.id.in_(by_id))).all()
         rows = sorted(found, key=lambda row: (row.channel_id, row.id))
         runs: dict[int, Run] = {}
         blocked: set[int] = set()
@@ -296,7 +351,8 @@ def claim(
             if row.channel_id in blocked:
                 continue
             if not _eligible(row, now):
-                blocked.add(row.channel_id)  # the head (or the next) is not due: stop there
+                # the head was taken meanwhile, or a row behind it is not due: stop there
+                blocked.add(row.channel_id)
                 continue
             run = runs.get(row.channel_id)
             if run is None:
@@ -324,15 +380,21 @@ def claim(
             taken.append(row.id)
         if taken:
             session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(taken))
+                update(DELIVERIES)
+                .where(_among(DELIVERIES.c.id, taken, dialect))
                 .values(state="in_flight", lease_until=now + lease, worker=worker)
-                .execution_options(synchronize_session=False)
             )
         return list(runs.values())
 
 
-def _secrets(channel: Channel, now: datetime) -> tuple[str, ...]:
+def _among(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter however many ids."""
+    if dialect == "postgresql":
+        return cast(ColumnElement[bool], column == any_(bindparam("ids", ids, ARRAY(Integer))))
+    return cast(ColumnElement[bool], column.in_(ids))
+
+
+def _secrets(channel: Any, now: datetime) -> tuple[str, ...]:
     found = [channel.secret] if channel.secret else []
     if channel.previous_secret and (
         channel.previous_secret_until is None or channel.previous_secret_until > now
@@ -386,34 +448,18 @@ def record(
         mine = and_(Delivery.state == "in_flight", Delivery.worker == worker)
         delivered = [o for o in outcomes if o.error is None]
         if delivered:
-            table = cast(Table, Delivery.__table__)
-            session.execute(
-                update(table)
-                .where(
-                    table.c.id == bindparam("b_id"),
-                    table.c.state == "in_flight",
-                    table.c.worker == worker,
-                )
-                .values(
-                    state="delivered",
-                    delivered_at=bindparam("b_at"),
-                    attempts=table.c.attempts + 1,
-                    first_attempt_at=func.coalesce(table.c.first_attempt_at, bindparam("b_at")),
-                    lease_until=None,
-                    last_error=None,
-                ),
-                [{"b_id": o.delivery.id, "b_at": o.at} for o in delivered],
+            dialect = session.get_bind().dialect.name
+            _stamp(
+                session,
+                dialect,
+                _DELIVERED,
+                [(o.delivery.id, o.at) for o in delivered],
+                worker=worker,
             )
             last: dict[int, datetime] = {}
             for o in delivered:
                 last[o.channel_id] = max(last.get(o.channel_id, o.at), o.at)
-            channels = cast(Table, Channel.__table__)
-            session.execute(
-                update(channels)
-                .where(channels.c.id == bindparam("c_id"))
-                .values(last_delivered_at=bindparam("c_at"), failures=0),
-                [{"c_id": channel_id, "c_at": at} for channel_id, at in last.items()],
-            )
+            _stamp(session, dialect, _CHANNEL_DELIVERED, sorted(last.items()))
         for o in outcomes:
             if o.error is None:
                 continue
@@ -464,21 +510,63 @@ def record(
             )
 
 
+# Successes are written a batch in one statement, each row with its own time: one statement
+# is one round trip on PostgreSQL, and on SQLite one step (a row at a time, each step hands
+# the GIL back and forth with the event loop, which costs more than the update itself).
+_DELIVERED = """
+    UPDATE deliveries SET state = 'delivered', delivered_at = {at}, attempts = attempts + 1,
+        first_attempt_at = coalesce(first_attempt_at, {at}), lease_until = NULL,
+        last_error = NULL
+    FROM {batch}
+    WHERE deliveries.id = {id} AND state = 'in_flight' AND worker = :worker
+"""
+_CHANNEL_DELIVERED = """
+    UPDATE channels SET last_delivered_at = {at}, failures = 0
+    FROM {batch}
+    WHERE channels.id = {id}
+"""
+_BATCH = {
+    "postgresql": {
+        "batch": "unnest(CAST(:ids AS INTEGER[]), CAST(:ats AS TIMESTAMPTZ[])) AS batch(id, at)",
+        "id": "batch.id",
+        "at": "batch.at",
+    },
+    "sqlite": {
+        "batch": "json_each(:pairs) AS batch",
+        "id": "json_extract(batch.value, '$[0]')",
+        "at": "json_extract(batch.value, '$[1]')",
+    },
+}
+
+
+def _stamp(
+    session: Session,
+    dialect: str,
+    statement: str,
+    pairs: Sequence[tuple[int, datetime]],
+    **params: object,
+) -> None:
+    """Run `statement` over (row id, time) pairs, given as arrays on PostgreSQL and as one
+    JSON array on SQLite (times as SQLAlchemy stores them there: UTC, without the offset)."""
+    sql = text(statement.format(**_BATCH[dialect]))
+    if dialect == "postgresql":
+        params |= {"ids": [id_ for id_, _ in pairs], "ats": [at for _, at in pairs]}
+    else:
+        stored = [(id_, at.astimezone(UTC).strftime(SQLITE_TIME)) for id_, at in pairs]
+        params["pairs"] = orjson.dumps(stored).decode()
+    session.execute(sql, params)
+
+
 def next_due(database: Database) -> datetime | None:
     """When the soonest channel head falls due (a retry, or a lease running out), among the
     channels a worker may send to."""
     with database.read() as session:
+        heads, head = _fronts(session.get_bind().dialect.name, HEAD, 1)
+        soonest = func.min(
+            case((head.c.state == "in_flight", head.c.lease_until), else_=head.c.next_attempt_at)
+        )
         due: datetime | None = session.scalar(
-            select(
-                func.min(
-                    case(
-                        (Delivery.state == "in_flight", Delivery.lease_until),
-                        else_=Delivery.next_attempt_at,
-                    )
-                )
-            )
-            .join(Channel, Delivery.channel_id == Channel.id)
-            .where(Delivery.id.in_(_heads()), _deliverable_channels())
+            heads.with_only_columns(soonest).where(_deliverable_channels())
         )
     return due
 
