@@ -6,10 +6,26 @@ pushes to a channel, so pull and push never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from newswire.delivery.models import Product
+
+class ProductRow(Protocol):
+    """A product as stored: the ORM object, or a plain row of the products table."""
+
+    @property
+    def languages(self) -> Sequence[str] | None: ...
+    @property
+    def topics(self) -> Sequence[str] | None: ...
+    @property
+    def desk_ids(self) -> Sequence[int] | None: ...
+    @property
+    def bureau_ids(self) -> Sequence[int] | None: ...
+    @property
+    def max_urgency(self) -> int: ...
+    @property
+    def content(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +52,7 @@ class ProductFilter:
     content: str = "all"
 
     @classmethod
-    def of(cls, product: Product) -> ProductFilter:
+    def of(cls, product: ProductRow) -> ProductFilter:
         return cls(
             languages=frozenset(product.languages or ()),
             topics=frozenset(product.topics or ()),

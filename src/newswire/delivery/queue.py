@@ -15,6 +15,7 @@ Guarantees, and how they are kept:
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from collections.abc import Iterable, Sequence
@@ -39,16 +40,23 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, Select, Update
+from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlalchemy.sql.schema import Table
 
 from newswire.db import Database, poke_after_commit, utcnow
-from newswire.delivery.models import OPEN_STATES, Channel, Delivery, Subscriber
+from newswire.delivery.models import (
+    OPEN_STATES,
+    Channel,
+    Delivery,
+    Product,
+    Subscriber,
+    subscriber_products,
+)
 from newswire.delivery.products import Facts, ProductFilter, any_matches
 from newswire.stories.models import FeedEvent, Item, Story, Version
 
 NOTIFY_CHANNEL = "newswire_delivery"
-SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
 
 
 DELIVERIES = cast(Table, Delivery.__table__)
@@ -73,7 +81,9 @@ def _deliverable_channels() -> ColumnElement[bool]:
     )
 
 
-def _fronts(dialect: str, columns: Sequence[str], limit: int) -> tuple[Select[Any], Any]:
+def _fronts(
+    dialect: str, columns: Sequence[str], limit: int | BindParameter[int]
+) -> tuple[Select[Any], Any]:
     """The first `limit` open deliveries of each channel (in order), with the channel's id as
     `channel_id`; and what holds their columns, for conditions on them (which apply after the
     limit: a channel's front is found first, then judged). Filter `CHANNELS` for channels.
@@ -113,9 +123,10 @@ def _fronts(dialect: str, columns: Sequence[str], limit: int) -> tuple[Select[An
     return statement, DELIVERIES
 
 
-def _due(head: Any, now: datetime) -> ColumnElement[bool]:
-    """Whether a channel's head may be sent now: due for its (first or next) attempt, or in
-    flight under a lease that ran out."""
+def _due(head: Any) -> ColumnElement[bool]:
+    """Whether a channel's head may be sent at `:now`: due for its (first or next) attempt, or
+    in flight under a lease that ran out."""
+    now: BindParameter[datetime] = bindparam("now")
     return or_(
         and_(head.c.state != "in_flight", head.c.next_attempt_at <= now),
         and_(head.c.state == "in_flight", head.c.lease_until <= now),
@@ -138,16 +149,28 @@ class Route:
 
 
 def routes(session: Session) -> list[Route]:
-    """Every channel of an active subscriber (paused ones too: their deliveries wait)."""
+    """Every channel of an active subscriber (paused ones too: their deliveries wait).
+
+    Plain rows, three small queries: this runs in every publication's transaction.
+    """
+    products = {
+        row.id: ProductFilter.of(row)
+        for row in session.execute(select(cast(Table, Product.__table__)))
+    }
+    bought: dict[int, list[ProductFilter]] = {}
+    for subscriber_id, product_id in session.execute(
+        select(subscriber_products.c.subscriber_id, subscriber_products.c.product_id)
+    ):
+        bought.setdefault(subscriber_id, []).append(products[product_id])
     rows = session.execute(
-        select(Channel.id, Channel.embargoed_copy, Subscriber)
-        .join(Subscriber, Channel.subscriber_id == Subscriber.id)
+        select(CHANNELS.c.id, CHANNELS.c.embargoed_copy, CHANNELS.c.subscriber_id)
+        .join(Subscriber, CHANNELS.c.subscriber_id == Subscriber.id)
         .where(Subscriber.active.is_(True))
-        .order_by(Channel.id)
-    ).all()
+        .order_by(CHANNELS.c.id)
+    )
     return [
-        Route(channel_id, tuple(ProductFilter.of(p) for p in subscriber.products), embargoed)
-        for channel_id, embargoed, subscriber in rows
+        Route(channel_id, tuple(bought.get(subscriber_id, ())), embargoed)
+        for channel_id, embargoed, subscriber_id in rows
     ]
 
 
@@ -181,7 +204,7 @@ def wake_workers(session: Session) -> None:
 
 def insert_rows(session: Session, rows: list[dict[str, object]]) -> None:
     if rows:
-        session.execute(insert(Delivery), rows)
+        session.execute(insert(DELIVERIES), rows)  # Core: no ORM bookkeeping per row
         wake_workers(session)
 
 
@@ -313,36 +336,17 @@ def claim(
     """
     with database.write() as session:
         now = utcnow()
-        dialect = session.get_bind().dialect.name
-        heads, head = _fronts(dialect, HEAD, 1)
-        due = session.scalars(
-            heads.with_only_columns(CHANNELS.c.id).where(_deliverable_channels(), _due(head, now))
-        ).all()
+        statements = _claiming(session.get_bind().dialect.name)
+        due = session.scalars(statements.due, {"now": now}).all()
         if not due:
             return []
-        locked = session.execute(
-            select(
-                CHANNELS.c.id,
-                CHANNELS.c.kind,
-                CHANNELS.c.target,
-                CHANNELS.c.format,
-                CHANNELS.c.secret,
-                CHANNELS.c.previous_secret,
-                CHANNELS.c.previous_secret_until,
-                CHANNELS.c.host_key,
-            )
-            .where(CHANNELS.c.id.in_(due), _deliverable_channels())
-            .order_by(CHANNELS.c.last_delivered_at.asc().nulls_first(), CHANNELS.c.id)
-            .limit(min(channels, (len(due) + 1) // 2))
-            # FOR NO KEY UPDATE on PostgreSQL: a publication inserting deliveries takes
-            # FOR KEY SHARE on the channel (the foreign key), which FOR UPDATE would block.
-            .with_for_update(skip_locked=True, key_share=True)
-        ).all()
+        take = min(channels, (len(due) + 1) // 2)
+        locked = session.execute(statements.lock, {"due": due, "take": take}).all()
         if not locked:
             return []
         by_id = {channel.id: channel for channel in locked}
-        fronts, _ = _fronts(dialect, CLAIMED, max(1, min(per_channel, most // len(locked))))
-        found = session.execute(fronts.where(CHANNELS.c.id.in_(by_id))).all()
+        per_run = max(1, min(per_channel, most // len(locked)))
+        found = session.execute(statements.fronts, {"channels": list(by_id), "n": per_run})
         rows = sorted(found, key=lambda row: (row.channel_id, row.id))
         runs: dict[int, Run] = {}
         blocked: set[int] = set()
@@ -379,19 +383,70 @@ def claim(
             )
             taken.append(row.id)
         if taken:
-            session.execute(
-                update(DELIVERIES)
-                .where(_among(DELIVERIES.c.id, taken, dialect))
-                .values(state="in_flight", lease_until=now + lease, worker=worker)
-            )
+            _by_key(session)
+            session.execute(statements.take, {"ids": taken, "until": now + lease, "worker": worker})
         return list(runs.values())
 
 
-def _among(column: Any, ids: list[int], dialect: str) -> ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter however many ids."""
-    if dialect == "postgresql":
-        return cast(ColumnElement[bool], column == any_(bindparam("ids", ids, ARRAY(Integer))))
-    return cast(ColumnElement[bool], column.in_(ids))
+@dataclass(frozen=True, slots=True)
+class _Claiming:
+    """The statements of claims and of `next_due`, built once per dialect (building them
+    costs more than running them)."""
+
+    due: Select[Any]  # :now -> ids of channels whose head is due
+    lock: Select[Any]  # :due, :take -> up to :take of those channels, locked
+    fronts: Select[Any]  # :channels, :n -> their first :n open deliveries
+    take: Update  # :ids, :until, :worker -> the rows leased
+    soonest: Select[Any]  # when the soonest head falls due
+
+
+@functools.cache
+def _claiming(dialect: str) -> _Claiming:
+    heads, head = _fronts(dialect, HEAD, 1)
+    fronts, _ = _fronts(dialect, CLAIMED, bindparam("n", type_=Integer))
+    if dialect == "postgresql":  # one array parameter however many rows
+        leased = DELIVERIES.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
+    else:
+        leased = DELIVERIES.c.id.in_(bindparam("ids", expanding=True))
+    soonest = func.min(
+        case((head.c.state == "in_flight", head.c.lease_until), else_=head.c.next_attempt_at)
+    )
+    return _Claiming(
+        due=heads.with_only_columns(CHANNELS.c.id).where(_deliverable_channels(), _due(head)),
+        lock=select(
+            CHANNELS.c.id,
+            CHANNELS.c.kind,
+            CHANNELS.c.target,
+            CHANNELS.c.format,
+            CHANNELS.c.secret,
+            CHANNELS.c.previous_secret,
+            CHANNELS.c.previous_secret_until,
+            CHANNELS.c.host_key,
+        )
+        .where(CHANNELS.c.id.in_(bindparam("due", expanding=True)), _deliverable_channels())
+        .order_by(CHANNELS.c.last_delivered_at.asc().nulls_first(), CHANNELS.c.id)
+        .limit(bindparam("take", type_=Integer))
+        # FOR NO KEY UPDATE on PostgreSQL: a publication inserting deliveries takes
+        # FOR KEY SHARE on the channel (the foreign key), which FOR UPDATE would block.
+        .with_for_update(skip_locked=True, key_share=True),
+        fronts=fronts.where(CHANNELS.c.id.in_(bindparam("channels", expanding=True))),
+        take=update(DELIVERIES)
+        .where(leased)
+        .values(state="in_flight", lease_until=bindparam("until"), worker=bindparam("worker")),
+        soonest=heads.with_only_columns(soonest).where(_deliverable_channels()),
+    )
+
+
+def _by_key(session: Session) -> None:
+    """On PostgreSQL, have the rest of this transaction find rows by key, never by a full scan.
+
+    Claims and records touch a batch of rows named by id. While the table is young (a fresh
+    installation's first backlog) its statistics are missing or small, and the planner then
+    prefers scanning the whole table, dead row versions and all, for every batch: tens of
+    milliseconds each under a backlog, where the primary key takes one or two.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def _secrets(channel: Any, now: datetime) -> tuple[str, ...]:
@@ -445,6 +500,7 @@ def record(
     if not outcomes and not released:
         return
     with database.write() as session:
+        _by_key(session)
         mine = and_(Delivery.state == "in_flight", Delivery.worker == worker)
         delivered = [o for o in outcomes if o.error is None]
         if delivered:
@@ -518,25 +574,38 @@ _DELIVERED = """
         first_attempt_at = coalesce(first_attempt_at, {at}), lease_until = NULL,
         last_error = NULL
     FROM {batch}
-    WHERE deliveries.id = {id} AND state = 'in_flight' AND worker = :worker
+    WHERE deliveries.id = {id} AND {in_flight} AND worker = :worker
 """
 _CHANNEL_DELIVERED = """
     UPDATE channels SET last_delivered_at = {at}, failures = 0
     FROM {batch}
-    WHERE channels.id = {id}
+    WHERE {channels_among}channels.id = {id}
 """
 _BATCH = {
     "postgresql": {
         "batch": "unnest(CAST(:ids AS INTEGER[]), CAST(:ats AS TIMESTAMPTZ[])) AS batch(id, at)",
+        # the ids again, as `= ANY`: else a young table's rows may be found by a full scan
+        "channels_among": "channels.id = ANY(CAST(:ids AS INTEGER[])) AND ",
+        # `state` through coalesce (it is never null): a plain `state = 'in_flight'` lets
+        # the planner prefer the partial index of open rows, which under a backlog is a scan
+        # of the whole queue, to the primary key's lookup of the batch
+        "in_flight": "coalesce(state, '') = 'in_flight'",
         "id": "batch.id",
         "at": "batch.at",
     },
     "sqlite": {
         "batch": "json_each(:pairs) AS batch",
+        "channels_among": "",
+        "in_flight": "state = 'in_flight'",
         "id": "json_extract(batch.value, '$[0]')",
         "at": "json_extract(batch.value, '$[1]')",
     },
 }
+
+
+@functools.cache
+def _batched(dialect: str, statement: str) -> TextClause:
+    return text(statement.format(**_BATCH[dialect]))
 
 
 def _stamp(
@@ -548,26 +617,26 @@ def _stamp(
 ) -> None:
     """Run `statement` over (row id, time) pairs, given as arrays on PostgreSQL and as one
     JSON array on SQLite (times as SQLAlchemy stores them there: UTC, without the offset)."""
-    sql = text(statement.format(**_BATCH[dialect]))
+    sql = _batched(dialect, statement)
     if dialect == "postgresql":
         params |= {"ids": [id_ for id_, _ in pairs], "ats": [at for _, at in pairs]}
     else:
-        stored = [(id_, at.astimezone(UTC).strftime(SQLITE_TIME)) for id_, at in pairs]
+        stored = [(id_, _sqlite_time(at)) for id_, at in pairs]
         params["pairs"] = orjson.dumps(stored).decode()
     session.execute(sql, params)
+
+
+def _sqlite_time(at: datetime) -> str:
+    """`YYYY-MM-DD HH:MM:SS.ffffff` in UTC (as SQLite stores times), faster than strftime."""
+    return at.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
 def next_due(database: Database) -> datetime | None:
     """When the soonest channel head falls due (a retry, or a lease running out), among the
     channels a worker may send to."""
     with database.read() as session:
-        heads, head = _fronts(session.get_bind().dialect.name, HEAD, 1)
-        soonest = func.min(
-            case((head.c.state == "in_flight", head.c.lease_until), else_=head.c.next_attempt_at)
-        )
-        due: datetime | None = session.scalar(
-            heads.with_only_columns(soonest).where(_deliverable_channels())
-        )
+        statement = _claiming(session.get_bind().dialect.name).soonest
+        due: datetime | None = session.scalar(statement)
     return due
 
 
