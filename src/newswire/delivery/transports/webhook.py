@@ -7,9 +7,9 @@ import ipaddress
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
 
 import aiohttp
+from yarl import URL
 
 from newswire.config import Settings
 from newswire.delivery import outbound
@@ -42,8 +42,8 @@ class WebhookTransport:
 
     @asynccontextmanager
     async def session(self, target: Target) -> AsyncIterator[Send]:
-        url = target.target
-        host = urlsplit(url).hostname or ""
+        url = URL(target.target)  # parsed once per run, not by aiohttp at every request
+        host = url.raw_host or ""
         literal = _ip_literal(host)
         if literal is not None:  # aiohttp does not ask the resolver about an IP literal
             try:
