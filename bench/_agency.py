@@ -6,8 +6,11 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from newswire import migrate
 from newswire.agency import services as agency
+from newswire.agency.models import Desk
 from newswire.agency.services import SYSTEM, Principal, principal_for_user
 from newswire.config import Settings
 from newswire.db import Database
@@ -40,6 +43,28 @@ class BenchAgency:
     subscriber_key: str
 
 
+def found_agency(session: Session, settings: Settings) -> Desk:
+    """The benchmarks' agency, its bureau `baku` and its desk `economy` (returned)."""
+    agency.ensure_agency(
+        session,
+        name={"en": "Bench Agency"},
+        short_name={"en": "BENCH"},
+        domain="bench.example",
+        working_languages=settings.languages,
+        timezone="Asia/Baku",
+    )
+    agency.add_bureau(
+        session,
+        SYSTEM,
+        code="baku",
+        country="AZ",
+        city={"en": "Baku"},
+        timezone="Asia/Baku",
+        default_language="en",
+    )
+    return agency.add_desk(session, SYSTEM, code="economy", name={"en": "Economy"})
+
+
 def make_agency(path: Path) -> BenchAgency:
     url = f"sqlite:///{path}"
     settings = Settings(database_url=url)
@@ -47,24 +72,7 @@ def make_agency(path: Path) -> BenchAgency:
     migrate.upgrade(database)
     ctx = StoryContext.from_settings(None, settings.public_url)
     with database.write() as session:
-        agency.ensure_agency(
-            session,
-            name={"en": "Bench Agency"},
-            short_name={"en": "BENCH"},
-            domain="bench.example",
-            working_languages=settings.languages,
-            timezone="Asia/Baku",
-        )
-        agency.add_bureau(
-            session,
-            SYSTEM,
-            code="baku",
-            country="AZ",
-            city={"en": "Baku"},
-            timezone="Asia/Baku",
-            default_language="en",
-        )
-        desk = agency.add_desk(session, SYSTEM, code="economy", name={"en": "Economy"})
+        desk = found_agency(session, settings)
         user = agency.add_user(
             session,
             SYSTEM,

@@ -57,6 +57,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def answering(url: str, process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether `url` answers below 500 within `seconds`, while `process` is alive."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return True
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
 @contextmanager
 def server(command: list[str], url: str, env: dict[str, str] | None = None) -> Iterator[int]:
     """Run a server until the block ends; yields its pid once /healthz-like `url` answers."""
@@ -67,16 +81,8 @@ def server(command: list[str], url: str, env: dict[str, str] | None = None) -> I
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url, timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{command} did not start")
-            time.sleep(0.1)
+        if not answering(url, process, seconds=30):
+            raise RuntimeError(f"{command} did not start")
         yield process.pid
     finally:
         process.terminate()

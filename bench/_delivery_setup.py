@@ -6,13 +6,11 @@ import ipaddress
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from bench._common import NEWSWIRE
+from bench._agency import found_agency
+from bench._common import NEWSWIRE, answering
 from newswire import migrate
 from newswire.agency import services as agency
 from newswire.agency.services import SYSTEM
@@ -35,24 +33,7 @@ def bootstrap(url: str, hooks: list[str]) -> str:
     ctx = StoryContext.from_settings(None, settings.public_url)
     try:
         with database.write() as session:
-            agency.ensure_agency(
-                session,
-                name={"en": "Bench Agency"},
-                short_name={"en": "BENCH"},
-                domain="bench.example",
-                working_languages=settings.languages,
-                timezone="Asia/Baku",
-            )
-            agency.add_bureau(
-                session,
-                SYSTEM,
-                code="baku",
-                country="AZ",
-                city={"en": "Baku"},
-                timezone="Asia/Baku",
-                default_language="en",
-            )
-            agency.add_desk(session, SYSTEM, code="economy", name={"en": "Economy"})
+            found_agency(session, settings)
             user = agency.add_user(session, SYSTEM, name="editor", role="chief_editor").user
             token = agency.create_token(session, SYSTEM, user)
             for n, hook in enumerate(hooks):
@@ -96,17 +77,9 @@ class Processes:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         log.close()
         self.running[name] = process
-        deadline = time.monotonic() + 60
-        while ready is not None:
-            try:
-                if httpx.get(ready, timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = (self.folder / f"{name}.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{name} did not start:\n{tail}")
-            time.sleep(0.05)
+        if ready is not None and not answering(ready, process, seconds=60):
+            tail = (self.folder / f"{name}.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{name} did not start:\n{tail}")
         return process.pid
 
     def newswire(

@@ -127,7 +127,7 @@ def worker(
     run at once, on several machines."""
     import asyncio
 
-    from newswire.delivery.worker import DeliveryThread, DeliveryWorker
+    from newswire.delivery.worker import DeliveryThread, DeliveryWorker, loop_factory
     from newswire.translation import jobs as mt_jobs
     from newswire.translation.desk import build as build_translation
     from newswire.worker import jobs
@@ -163,13 +163,8 @@ def worker(
             await delivery.stop()
 
     out.print("worker running; Ctrl-C stops it")
-    with suppress(KeyboardInterrupt):
-        try:
-            import uvloop
-        except ImportError:  # uvloop is not built for Windows
-            asyncio.run(every_job())
-        else:
-            uvloop.run(every_job())
+    with suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=loop_factory()) as runner:
+        runner.run(every_job())
 
 
 @app.command()

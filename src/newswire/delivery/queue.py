@@ -114,9 +114,8 @@ def _fronts(
         .correlate(CHANNELS)
     )
     # A head as `= (… LIMIT 1)`: with `IN`, SQLite would rather scan the whole queue.
-    joined = (
-        DELIVERIES.c.id == first.scalar_subquery() if limit == 1 else DELIVERIES.c.id.in_(first)
-    )
+    head = isinstance(limit, int) and limit == 1
+    joined = DELIVERIES.c.id == first.scalar_subquery() if head else DELIVERIES.c.id.in_(first)
     statement = select(
         CHANNELS.c.id.label("channel_id"), *(DELIVERIES.c[name] for name in columns)
     ).select_from(CHANNELS.join(DELIVERIES, joined))
@@ -579,13 +578,11 @@ _DELIVERED = """
 _CHANNEL_DELIVERED = """
     UPDATE channels SET last_delivered_at = {at}, failures = 0
     FROM {batch}
-    WHERE {channels_among}channels.id = {id}
+    WHERE channels.id = {id}
 """
 _BATCH = {
     "postgresql": {
         "batch": "unnest(CAST(:ids AS INTEGER[]), CAST(:ats AS TIMESTAMPTZ[])) AS batch(id, at)",
-        # the ids again, as `= ANY`: else a young table's rows may be found by a full scan
-        "channels_among": "channels.id = ANY(CAST(:ids AS INTEGER[])) AND ",
         # `state` through coalesce (it is never null): a plain `state = 'in_flight'` lets
         # the planner prefer the partial index of open rows, which under a backlog is a scan
         # of the whole queue, to the primary key's lookup of the batch
@@ -595,7 +592,6 @@ _BATCH = {
     },
     "sqlite": {
         "batch": "json_each(:pairs) AS batch",
-        "channels_among": "",
         "in_flight": "state = 'in_flight'",
         "id": "json_extract(batch.value, '$[0]')",
         "at": "json_extract(batch.value, '$[1]')",

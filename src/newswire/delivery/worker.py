@@ -411,7 +411,7 @@ class DeliveryThread:
 
     def _main(self) -> None:
         try:
-            with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 runner.run(self._run())
         except Exception:
             log.exception("delivery.thread_failed")
@@ -438,7 +438,8 @@ class DeliveryThread:
         await asyncio.to_thread(self._thread.join)
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """uvloop's event loops where uvloop is built, asyncio's elsewhere."""
     try:
         import uvloop
     except ImportError:  # not built for Windows
